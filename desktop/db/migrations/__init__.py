@@ -1,0 +1,1 @@
+"""Alembic migration scripts (one linear chain)."""

@@ -1,0 +1,64 @@
+"""Quotes (devis): what a client is offered before it orders."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from desktop.db.models.base import Base, IdMixin, Versioned
+from desktop.db.types import Money, Quantity, Rate, UnitPrice, enum_type
+from desktop.domain.enums import PaymentMethod, QuoteStatus
+
+
+class Quote(IdMixin, Versioned, Base):
+    __tablename__ = "quote"
+
+    client_id: Mapped[int] = mapped_column(sa.ForeignKey("client.id"), index=True)
+    product_line_id: Mapped[int] = mapped_column(sa.ForeignKey("product_line.id"), index=True)
+    # Allocated from its own continuous series when the quote is sent.
+    number: Mapped[str | None] = mapped_column(sa.String(35), unique=True)
+    issued_on: Mapped[date | None] = mapped_column(sa.Date, index=True)
+    valid_until: Mapped[date | None] = mapped_column(sa.Date)
+    status: Mapped[QuoteStatus] = mapped_column(
+        enum_type(QuoteStatus, "quote_status"), index=True, default=QuoteStatus.DRAFT
+    )
+    initial_months: Mapped[int] = mapped_column(sa.Integer, default=12)
+    renewal_months: Mapped[int] = mapped_column(sa.Integer, default=12)
+    payment_method: Mapped[PaymentMethod | None] = mapped_column(
+        enum_type(PaymentMethod, "quote_payment_method")
+    )
+    total_excl_vat: Mapped[Decimal] = mapped_column(Money(), default=Decimal("0.00"))
+    total_vat: Mapped[Decimal] = mapped_column(Money(), default=Decimal("0.00"))
+    total_incl_vat: Mapped[Decimal] = mapped_column(Money(), default=Decimal("0.00"))
+    sent_at: Mapped[datetime | None]
+    decided_at: Mapped[datetime | None]
+
+    lines: Mapped[list[QuoteLine]] = relationship(
+        cascade="all, delete-orphan", order_by="QuoteLine.position"
+    )
+
+
+class QuoteLine(IdMixin, Base):
+    __tablename__ = "quote_line"
+    __table_args__ = (
+        sa.UniqueConstraint("quote_id", "position"),
+        sa.CheckConstraint(
+            "discount_percent >= 0 AND discount_percent <= 100", name="discount_range"
+        ),
+    )
+
+    quote_id: Mapped[int] = mapped_column(sa.ForeignKey("quote.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(sa.Integer)
+    plan_id: Mapped[int | None] = mapped_column(sa.ForeignKey("plan.id"), index=True)
+    option_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("catalogue_option.id"), index=True
+    )
+    description: Mapped[str] = mapped_column(sa.String(500))
+    quantity: Mapped[Decimal] = mapped_column(Quantity())
+    unit_price_excl_vat: Mapped[Decimal] = mapped_column(UnitPrice())
+    discount_percent: Mapped[Decimal] = mapped_column(Rate(), default=Decimal("0.00"))
+    vat_rate: Mapped[Decimal] = mapped_column(Rate())
+    amount_excl_vat: Mapped[Decimal] = mapped_column(Money())

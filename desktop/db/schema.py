@@ -1,0 +1,129 @@
+"""The schema's version: what a database holds, and bringing it up to date.
+
+Alembic scripts live in ``desktop/db/migrations`` (one linear chain). Before
+a file database is migrated it is copied aside with SQLite's online backup
+API, so a failed or unwanted migration can be undone by hand.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from desktop.db.engine import Database, describe_url, sqlite_path, translate_errors
+from desktop.db.sqlite_files import backup_sqlite_file
+from desktop.errors import DatabaseError
+from desktop.paths import backup_dir
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+
+class SchemaStatus(enum.Enum):
+    EMPTY = "empty"  # no table at all: a new database
+    CURRENT = "current"  # at this version's head
+    BEHIND = "behind"  # an older revision of ours: to migrate
+    NEWER = "newer"  # a revision this version does not know
+    FOREIGN = "foreign"  # tables, but not ours
+
+
+@dataclass(frozen=True)
+class SchemaState:
+    status: SchemaStatus
+    revision: str | None
+
+
+@dataclass(frozen=True)
+class UpgradeResult:
+    from_revision: str | None
+    to_revision: str
+    backup: Path | None
+
+    @property
+    def changed(self) -> bool:
+        return self.from_revision != self.to_revision
+
+
+def alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return config
+
+
+def _scripts() -> ScriptDirectory:
+    return ScriptDirectory.from_config(alembic_config())
+
+
+def head_revision() -> str:
+    head = _scripts().get_current_head()
+    assert head is not None, "the migration chain has no head"
+    return head
+
+
+def inspect_schema(connection: sa.Connection) -> SchemaState:
+    tables = set(sa.inspect(connection).get_table_names())
+    if not tables:
+        return SchemaState(SchemaStatus.EMPTY, None)
+    if "alembic_version" not in tables:
+        return SchemaState(SchemaStatus.FOREIGN, None)
+    revision = MigrationContext.configure(connection).get_current_revision()
+    if revision is None:
+        return SchemaState(SchemaStatus.FOREIGN, None)
+    if revision == head_revision():
+        return SchemaState(SchemaStatus.CURRENT, revision)
+    known = {script.revision for script in _scripts().walk_revisions()}
+    status = SchemaStatus.BEHIND if revision in known else SchemaStatus.NEWER
+    return SchemaState(status, revision)
+
+
+def refuse_unusable(state: SchemaState, where: str) -> None:
+    """Raise the French explanation for a database this version must not touch."""
+    if state.status is SchemaStatus.FOREIGN:
+        raise DatabaseError(
+            f"Cette base n'est pas une base Back-Office Messagerie ({where}) : "
+            "elle contient d'autres tables. Elle n'a pas été modifiée."
+        )
+    if state.status is SchemaStatus.NEWER:
+        raise DatabaseError(
+            f"Cette base a été créée par une version plus récente de Back-Office Messagerie "
+            f"(schéma {state.revision}, {where}). Installez la dernière version ; "
+            "la base n'a pas été modifiée."
+        )
+
+
+def current_state(db: Database) -> SchemaState:
+    with translate_errors(db.url), db.engine.connect() as connection:
+        return inspect_schema(connection)
+
+
+def upgrade(db: Database) -> UpgradeResult:
+    """Bring the schema to this version's head; copy an SQLite file aside first."""
+    state = current_state(db)
+    refuse_unusable(state, describe_url(db.url))
+    head = head_revision()
+    if state.status is SchemaStatus.CURRENT:
+        return UpgradeResult(state.revision, head, None)
+    backup = _backup_before(db, state)
+    config = alembic_config()
+    writer = db.engine.execution_options(sqlite_begin="IMMEDIATE")
+    with translate_errors(db.url), writer.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+    return UpgradeResult(state.revision, head, backup)
+
+
+def _backup_before(db: Database, state: SchemaState) -> Path | None:
+    path = sqlite_path(db.url)
+    if path is None or state.status is SchemaStatus.EMPTY:
+        return None
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = backup_dir() / f"{path.stem}-avant-migration-{state.revision}-{stamp}.sqlite3"
+    backup_sqlite_file(path, target)
+    return target

@@ -1,0 +1,1 @@
+"""Pure validation layer: normalisers for identifiers, domain names and e-mail addresses."""

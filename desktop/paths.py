@@ -1,0 +1,26 @@
+"""Where the application keeps its files, per user (platformdirs)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "BackOfficeMessagerie"
+
+
+def data_dir() -> Path:
+    """The user's data folder (Windows: %LOCALAPPDATA%\\BackOfficeMessagerie)."""
+    return platformdirs.user_data_path(APP_NAME, appauthor=False)
+
+
+def default_database_path() -> Path:
+    return data_dir() / "backoffice.sqlite3"
+
+
+def backup_dir() -> Path:
+    return data_dir() / "backups"
+
+
+def log_dir() -> Path:
+    return platformdirs.user_log_path(APP_NAME, appauthor=False)

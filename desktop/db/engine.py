@@ -42,7 +42,7 @@ def resolve_url(value: str | None, environ: Mapping[str, str] = os.environ) -> U
         return sqlite_url(Path(text).expanduser())
     try:
         url = sa.make_url(text)
-    except sa.exc.ArgumentError:
+    except (sa.exc.ArgumentError, ValueError):
         raise DatabaseError(
             f"Adresse de base de données invalide : « {text} » "
             "(attendu : un chemin de fichier, sqlite:///chemin ou postgresql+psycopg://…)."
@@ -140,12 +140,9 @@ class Database:
 
     @contextmanager
     def read_session(self) -> Iterator[Session]:
-        """A read-only unit of work; whatever it flushed is rolled back."""
+        """A unit of work that only reads: closing it rolls back whatever it did."""
         with translate_errors(self.url), self._read_sessions() as session:
-            try:
-                yield session
-            finally:
-                session.rollback()
+            yield session
 
     def check_connection(self) -> None:
         with translate_errors(self.url), self.engine.connect() as connection:

@@ -69,13 +69,14 @@ def head_revision() -> str:
 
 def inspect_schema(connection: sa.Connection) -> SchemaState:
     tables = set(sa.inspect(connection).get_table_names())
-    if not tables:
-        return SchemaState(SchemaStatus.EMPTY, None)
-    if "alembic_version" not in tables:
-        return SchemaState(SchemaStatus.FOREIGN, None)
-    revision = MigrationContext.configure(connection).get_current_revision()
+    revision = (
+        MigrationContext.configure(connection).get_current_revision()
+        if "alembic_version" in tables
+        else None
+    )
     if revision is None:
-        return SchemaState(SchemaStatus.FOREIGN, None)
+        others = tables - {"alembic_version"}
+        return SchemaState(SchemaStatus.FOREIGN if others else SchemaStatus.EMPTY, None)
     if revision == head_revision():
         return SchemaState(SchemaStatus.CURRENT, revision)
     known = {script.revision for script in _scripts().walk_revisions()}

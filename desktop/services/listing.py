@@ -1,0 +1,281 @@
+"""Generic list support shared by every list service: search, filters, sort, paging.
+
+Everything happens in SQL: a list service builds one ``select()`` of columns
+(joins included), hands it here with its whitelisted search columns, filters
+and sort keys, and gets back one page of frozen rows plus the total count.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from types import MappingProxyType
+from typing import Any, Generic, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement, Select
+
+from desktop.errors import UserError
+
+T = TypeVar("T")
+
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 1000
+LIKE_ESCAPE = "\\"
+
+Column = ColumnElement[Any] | sa.orm.QueryableAttribute[Any]
+"""Anything usable in a WHERE or ORDER BY clause: a column, a labelled expression."""
+
+Matcher = Callable[[str], ColumnElement[bool]]
+"""Given one search term, the condition "this row matches it" (e.g. an EXISTS)."""
+
+FilterHandler = Callable[[object], ColumnElement[bool]]
+"""Given a filter value given by the UI, the condition rows must satisfy."""
+
+
+def _empty_filters() -> Mapping[str, object]:
+    return MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """What a list view asks for: free text, filters, one sort key and a page."""
+
+    search: str = ""
+    filters: Mapping[str, object] = field(default_factory=_empty_filters)
+    sort: str | None = None
+    descending: bool = False
+    offset: int = 0
+    limit: int = DEFAULT_LIMIT
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of rows; ``total`` counts every row matching the query."""
+
+    rows: tuple[T, ...]
+    total: int
+    offset: int
+
+
+@dataclass(frozen=True)
+class ListSpec:
+    """What a list service allows: its searchable columns, filters and sort keys."""
+
+    search_columns: Sequence[Column]
+    sorts: Mapping[str, Column]
+    default_sort: str
+    tie_breaker: Column
+    filters: Mapping[str, FilterHandler] = field(default_factory=dict)
+    search_matchers: Sequence[Matcher] = ()
+    search_variants: Callable[[str], Iterable[str]] | None = None
+
+
+# --- search -----------------------------------------------------------------------------
+
+
+def escape_like(text: str) -> str:
+    """Make ``%``, ``_`` and the escape character itself literal in a LIKE pattern."""
+    return (
+        text.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2)
+        .replace("%", LIKE_ESCAPE + "%")
+        .replace("_", LIKE_ESCAPE + "_")
+    )
+
+
+def contains(column: Column, term: str) -> ColumnElement[bool]:
+    """Case-insensitive "column contains term", the term taken literally."""
+    return column.ilike(f"%{escape_like(term)}%", escape=LIKE_ESCAPE)
+
+
+def search_terms(text: str) -> list[str]:
+    """The words of the user's search text (whitespace separated, duplicates dropped)."""
+    return list(dict.fromkeys(text.split()))
+
+
+def search_condition(
+    text: str,
+    columns: Sequence[Column],
+    *,
+    matchers: Sequence[Matcher] = (),
+    variants: Callable[[str], Iterable[str]] | None = None,
+) -> ColumnElement[bool] | None:
+    """Every word must be found in at least one column (or matcher); None if no word.
+
+    ``variants`` gives other spellings of a word to look for as well (such as the
+    IDNA form of a Unicode domain name); the word itself is always searched.
+    """
+    conditions = []
+    for term in search_terms(text):
+        spellings = dict.fromkeys([term, *(variants(term) if variants else ())])
+        alternatives = [
+            test(spelling)
+            for spelling in spellings
+            for test in [*(_column_matcher(c) for c in columns), *matchers]
+        ]
+        conditions.append(sa.or_(*alternatives))
+    return sa.and_(*conditions) if conditions else None
+
+
+def _column_matcher(column: Column) -> Matcher:
+    return lambda term: contains(column, term)
+
+
+# --- filters ----------------------------------------------------------------------------
+
+
+def _values(value: object) -> list[object]:
+    if isinstance(value, list | tuple | set | frozenset):
+        return list(value)
+    return [value]
+
+
+def _bad_filter(name: str, value: object) -> UserError:
+    return UserError(f"Valeur « {value} » non valable pour le filtre « {name} ».")
+
+
+def enum_filter(column: Column, enum_cls: type[Enum], name: str) -> FilterHandler:
+    """Filter on one enum value, or any of several (a list, tuple or set of values)."""
+
+    def handler(value: object) -> ColumnElement[bool]:
+        members = []
+        for item in _values(value):
+            try:
+                members.append(enum_cls(item))
+            except ValueError:
+                raise _bad_filter(name, item) from None
+        return column.in_(members)
+
+    return handler
+
+
+def id_filter(column: Column, name: str) -> FilterHandler:
+    """Filter on one id, or any of several."""
+
+    def handler(value: object) -> ColumnElement[bool]:
+        ids = []
+        for item in _values(value):
+            if isinstance(item, bool) or not isinstance(item, int):
+                raise _bad_filter(name, item)
+            ids.append(item)
+        return column.in_(ids)
+
+    return handler
+
+
+def bool_filter(column: Column, name: str) -> FilterHandler:
+    def handler(value: object) -> ColumnElement[bool]:
+        if not isinstance(value, bool):
+            raise _bad_filter(name, value)
+        return column.is_(sa.true()) if value else column.is_(sa.false())
+
+    return handler
+
+
+def filter_conditions(
+    filters: Mapping[str, object], handlers: Mapping[str, FilterHandler]
+) -> list[ColumnElement[bool]]:
+    """The WHERE conditions of the filters asked for; a None value means "no filter"."""
+    conditions = []
+    for name, value in filters.items():
+        handler = handlers.get(name)
+        if handler is None:
+            raise UserError(
+                f"Filtre inconnu : « {name} ». Filtres possibles : {_choices(handlers)}."
+            )
+        if value is not None:
+            conditions.append(handler(value))
+    return conditions
+
+
+# --- sort and paging --------------------------------------------------------------------
+
+
+def _choices(names: Iterable[str]) -> str:
+    return ", ".join(sorted(names))
+
+
+def enum_order(column: Column, enum_cls: type[Enum]) -> ColumnElement[int]:
+    """Sort key following the enum's declaration order (e.g. the lifecycle of a status)."""
+    return sa.case({member.value: index for index, member in enumerate(enum_cls)}, value=column)
+
+
+def lower(column: Column) -> ColumnElement[str]:
+    """Case-insensitive sort key for text."""
+    return sa.func.lower(column)
+
+
+def order_by_clauses(
+    query: ListQuery, sorts: Mapping[str, Column], default: str, tie_breaker: Column
+) -> list[ColumnElement[Any]]:
+    """ORDER BY for a whitelisted sort key, empty values last, then the id (stable pages)."""
+    key = query.sort or default
+    column = sorts.get(key)
+    if column is None:
+        raise UserError(f"Tri inconnu : « {key} ». Tris possibles : {_choices(sorts)}.")
+    if query.descending:
+        return [column.desc().nulls_last(), tie_breaker.desc()]
+    return [column.asc().nulls_last(), tie_breaker.asc()]
+
+
+def page_bounds(query: ListQuery) -> tuple[int, int]:
+    """(offset, limit) with the limit capped to MAX_LIMIT and both made sane."""
+    return max(0, query.offset), max(1, min(query.limit, MAX_LIMIT))
+
+
+def filtered(stmt: Select[Any], query: ListQuery, spec: ListSpec) -> Select[Any]:
+    """``stmt`` with the query's search and filters applied."""
+    conditions = filter_conditions(query.filters, spec.filters)
+    found = search_condition(
+        query.search,
+        spec.search_columns,
+        matchers=spec.search_matchers,
+        variants=spec.search_variants,
+    )
+    if found is not None:
+        conditions.append(found)
+    return stmt.where(*conditions) if conditions else stmt
+
+
+def count_rows(session: Session, stmt: Select[Any]) -> int:
+    counted = sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
+    return int(session.execute(counted).scalar_one())
+
+
+def fetch_page(
+    session: Session,
+    stmt: Select[Any],
+    query: ListQuery,
+    spec: ListSpec,
+    make_row: Callable[[sa.Row[Any]], T],
+) -> Page[T]:
+    """Search, filter, count, sort and page ``stmt``: one COUNT and one SELECT."""
+    # Sort errors first: an unknown key must fail before any query runs.
+    ordering = order_by_clauses(query, spec.sorts, spec.default_sort, spec.tie_breaker)
+    stmt = filtered(stmt, query, spec)
+    total = count_rows(session, stmt)
+    offset, limit = page_bounds(query)
+    result = session.execute(stmt.order_by(*ordering).offset(offset).limit(limit))
+    return Page(rows=tuple(make_row(row) for row in result), total=total, offset=offset)
+
+
+# --- rows -------------------------------------------------------------------------------
+
+
+def labelled_columns(row_cls: type[Any], columns: Mapping[str, Column]) -> list[Any]:
+    """The SELECT list of a row dataclass: one labelled column per field, in order.
+
+    Fails loudly (a programming error) when the mapping and the dataclass differ.
+    """
+    names = [f.name for f in dataclasses.fields(row_cls)]
+    if set(names) != set(columns):
+        raise TypeError(f"{row_cls.__name__}: columns {sorted(columns)} != fields {names}")
+    return [columns[name].label(name) for name in names]
+
+
+def row_maker(row_cls: Callable[..., T]) -> Callable[[sa.Row[Any]], T]:
+    """Build the dataclass from a row selected with :func:`labelled_columns`."""
+    return lambda row: row_cls(**row._mapping)

@@ -17,6 +17,7 @@ from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import QueryableAttribute, Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -152,7 +153,11 @@ class UniqueRule:
 def _sqlite_message(constraint: str) -> str:
     """What SQLite says for this constraint: it names the columns, not the constraint."""
     for table in Base.metadata.tables.values():
-        for item in [*table.constraints, *table.indexes]:
+        items: list[sa.UniqueConstraint | sa.Index] = [
+            *(c for c in table.constraints if isinstance(c, sa.UniqueConstraint)),
+            *table.indexes,
+        ]
+        for item in items:
             if item.name == constraint:
                 columns = ", ".join(f"{table.name}.{column.name}" for column in item.columns)
                 return f"UNIQUE constraint failed: {columns}"

@@ -29,3 +29,11 @@ class ConflictError(UserError):
         super().__init__(message)
         self.changed_by = changed_by
         self.current_version = current_version
+
+    def __reduce__(self) -> tuple[object, ...]:
+        kwargs = {"changed_by": self.changed_by, "current_version": self.current_version}
+        return _rebuild_conflict, (self.message, kwargs)
+
+
+def _rebuild_conflict(message: str, kwargs: dict[str, object]) -> ConflictError:
+    return ConflictError(message, **kwargs)  # type: ignore[arg-type]

@@ -6,6 +6,8 @@ from collections.abc import Callable, Mapping
 from typing import TypeVar
 from unicodedata import category
 
+from desktop.errors import UserError
+
 T = TypeVar("T")
 
 FIELD_LABELS: dict[str, str] = {
@@ -53,19 +55,21 @@ class InvalidValue(ValueError):
         return self.message
 
 
-class ValidationError(Exception):
-    """Several fields are invalid: ``errors`` maps field names to French messages."""
+class ValidationError(UserError):
+    """Several fields are invalid: ``errors`` maps field names to French messages.
+
+    ``message`` (and ``str()``) joins them as one line, for the command line.
+    """
 
     def __init__(self, errors: Mapping[str, str]) -> None:
         self.errors: dict[str, str] = dict(errors)
-        super().__init__(self.errors)
-
-    def __str__(self) -> str:
-        if not self.errors:
-            return "Données invalides."
-        return " ; ".join(
-            f"{field_label(field)} : {message}" for field, message in self.errors.items()
+        super().__init__(
+            " ; ".join(f"{field_label(field)} : {text}" for field, text in self.errors.items())
+            or "Données invalides."
         )
+
+    def __reduce__(self) -> tuple[type[ValidationError], tuple[dict[str, str]]]:
+        return type(self), (self.errors,)
 
 
 def collect(errors: dict[str, str], field: str, fn: Callable[[], T]) -> T | None:

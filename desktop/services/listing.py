@@ -265,12 +265,16 @@ def fetch_page(
 # --- rows -------------------------------------------------------------------------------
 
 
-def labelled_columns(row_cls: type[Any], columns: Mapping[str, Column]) -> list[Any]:
+def labelled_columns(
+    row_cls: type[Any], columns: Mapping[str, Column], *, computed: Iterable[str] = ()
+) -> list[Any]:
     """The SELECT list of a row dataclass: one labelled column per field, in order.
 
-    Fails loudly (a programming error) when the mapping and the dataclass differ.
+    ``computed`` names the fields filled in Python from the row. Fails loudly (a
+    programming error) when the mapping and the dataclass disagree.
     """
-    names = [f.name for f in dataclasses.fields(row_cls)]
+    skipped = set(computed)
+    names = [f.name for f in dataclasses.fields(row_cls) if f.name not in skipped]
     if set(names) != set(columns):
         raise TypeError(f"{row_cls.__name__}: columns {sorted(columns)} != fields {names}")
     return [columns[name].label(name) for name in names]

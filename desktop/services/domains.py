@@ -1,0 +1,409 @@
+"""Domains of the clients: create, update, read, list (business rules §2, HE §4-5)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import idna
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from desktop.db.engine import Database
+from desktop.db.models import Client, Domain, LifecycleEvent, Mailbox, Provider
+from desktop.domain.domain_names import (
+    DEFAULT_REFUSED_TLDS,
+    display_domain_name,
+    normalize_domain_name,
+)
+from desktop.domain.enums import DnsStatus, LifecycleKind, MailboxStatus
+from desktop.domain.errors import InvalidValue, collect
+from desktop.services.conflicts import (
+    DOMAIN,
+    Target,
+    UniqueRule,
+    clean,
+    load_for_update,
+    not_found,
+    raise_if_any,
+    utc_now,
+    write_scope,
+)
+from desktop.services.listing import (
+    Column,
+    ListQuery,
+    ListSpec,
+    Page,
+    bool_filter,
+    enum_filter,
+    fetch_page,
+    id_filter,
+    labelled_columns,
+    lower,
+)
+
+ADMIN_CERTIFICATION_REQUIRED = (
+    "Le service ne peut être installé que sur un domaine dont le client est "
+    "l'administrateur (il peut en modifier les DNS), pendant toute la durée du contrat "
+    "(HE §4) : faites certifier ce point par le client, puis cochez la case."
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class DomainDraft:
+    client_id: int
+    name: str
+    is_primary: bool = False
+    antispam_enabled: bool = True
+    # The client certifies it administers the domain (HE §4): required to save.
+    admin_certified: bool = False
+
+
+@dataclass(frozen=True)
+class DomainDetails:
+    id: int
+    client_id: int
+    client_code: str
+    client_name: str
+    name: str  # lower-case A-label, as stored
+    display_name: str  # Unicode form, for people
+    is_primary: bool
+    antispam_enabled: bool
+    admin_certified_at: datetime | None
+    admin_certified_by: str | None
+    dns_status: DnsStatus
+    mailbox_count: int
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    updated_by: str | None
+
+
+@dataclass(frozen=True)
+class DomainRow:
+    id: int
+    client_id: int
+    client_name: str
+    name: str
+    display_name: str
+    is_primary: bool
+    antispam_enabled: bool
+    admin_certified_at: datetime | None
+    dns_status: DnsStatus
+    mailbox_count: int
+
+
+# --- use cases --------------------------------------------------------------------------
+
+
+def create_domain(db: Database, draft: DomainDraft, *, actor: str) -> DomainDetails:
+    with write_scope(db, unique=_unique_rules(draft)) as session:
+        errors: dict[str, str] = {}
+        _check_client(session, errors, draft.client_id)
+        name = _name(session, errors, draft.name, None)
+        _check_certified(errors, draft)
+        raise_if_any(errors)
+        domain = Domain(
+            client_id=draft.client_id,
+            name=name,
+            is_primary=False,
+            antispam_enabled=draft.antispam_enabled,
+            updated_by=actor,
+        )
+        session.add(domain)
+        session.flush()
+        _certify(session, domain, actor)
+        _settle_primary(session, domain, draft.is_primary, actor)
+        return _details(session, domain.id)
+
+
+def update_domain(
+    db: Database, domain_id: int, draft: DomainDraft, *, expected_version: int, actor: str
+) -> DomainDetails:
+    target = Target(DOMAIN, Domain, domain_id)
+    with write_scope(db, unique=_unique_rules(draft), target=target) as session:
+        domain: Domain = load_for_update(session, target, expected_version)
+        moved = draft.client_id != domain.client_id
+        name = _validate_update(session, domain, draft, moved)
+        _switch_antispam(session, domain, draft.antispam_enabled, actor)
+        domain.name = name
+        domain.updated_by = actor
+        domain.updated_at = utc_now()
+        if moved:
+            domain.client_id = draft.client_id
+            domain.is_primary = False
+            session.flush()
+            _certify(session, domain, actor)  # the new client certifies in its turn
+        _settle_primary(session, domain, draft.is_primary, actor)
+        return _details(session, domain.id)
+
+
+def get_domain(db: Database, domain_id: int) -> DomainDetails:
+    with db.read_session() as session:
+        return _details(session, domain_id)
+
+
+def list_domains(db: Database, query: ListQuery) -> Page[DomainRow]:
+    with db.read_session() as session:
+        return fetch_page(session, _LIST_SELECT, query, _LIST_SPEC, _with_display_name(DomainRow))
+
+
+# --- rules ------------------------------------------------------------------------------
+
+
+def refused_tlds(session: Session) -> tuple[str, ...]:
+    """The provider's refused extensions (setting), or the default before it is set."""
+    setting = session.execute(
+        sa.select(Provider.refused_tlds).where(Provider.id == 1)
+    ).scalar_one_or_none()
+    if setting is None:
+        return DEFAULT_REFUSED_TLDS
+    return tuple(tld.strip() for tld in setting.split(",") if tld.strip())
+
+
+def _check_client(session: Session, errors: dict[str, str], client_id: int) -> None:
+    if session.get(Client, client_id) is None:
+        errors.setdefault("client_id", "Ce client est introuvable.")
+
+
+def _check_certified(errors: dict[str, str], draft: DomainDraft) -> None:
+    if not draft.admin_certified:
+        errors.setdefault("admin_certified", ADMIN_CERTIFICATION_REQUIRED)
+
+
+def _name(session: Session, errors: dict[str, str], value: str, domain_id: int | None) -> Any:
+    """The A-label of the name typed, unique across every client."""
+    name = collect(
+        errors, "name", lambda: normalize_domain_name(value, refused_tlds(session))
+    )
+    if name is None:
+        return None
+    stmt = sa.select(Client.name).join(Domain, Domain.client_id == Client.id)
+    stmt = stmt.where(Domain.name == name, Domain.id != (domain_id or 0))
+    owner = session.execute(stmt).scalar_one_or_none()
+    if owner is not None:
+        errors.setdefault("name", _taken_message(display_domain_name(name), owner))
+    return name
+
+
+def _taken_message(display_name: str, owner: str) -> str:
+    return f"Le domaine « {display_name} » est déjà enregistré pour le client {owner}."
+
+
+def _validate_update(session: Session, domain: Domain, draft: DomainDraft, moved: bool) -> Any:
+    errors: dict[str, str] = {}
+    name = _name(session, errors, draft.name, domain.id)
+    has_mailboxes = _mailbox_total(session, domain.id) > 0
+    if moved:
+        _check_client(session, errors, draft.client_id)
+        _check_move(session, errors, domain, has_mailboxes)
+    if has_mailboxes and name is not None and name != domain.name:
+        errors.setdefault(
+            "name",
+            "Ce domaine porte des boîtes aux lettres : son nom ne peut plus être changé.",
+        )
+    if domain.is_primary and not draft.is_primary and not moved:
+        errors.setdefault(
+            "is_primary",
+            "Un client a toujours un domaine principal : pour retirer celui-ci, "
+            "désignez-en un autre comme principal.",
+        )
+    _check_certified(errors, draft)
+    raise_if_any(errors)
+    return name
+
+
+def _check_move(
+    session: Session, errors: dict[str, str], domain: Domain, has_mailboxes: bool
+) -> None:
+    if has_mailboxes:
+        errors.setdefault(
+            "client_id",
+            "Ce domaine porte des boîtes aux lettres : il ne peut plus changer de client.",
+        )
+    elif domain.is_primary and _other_domains(session, domain) > 0:
+        errors.setdefault(
+            "client_id",
+            f"C'est le domaine principal du client {domain.client.name} : désignez d'abord "
+            "un autre de ses domaines comme principal.",
+        )
+
+
+def _mailbox_total(session: Session, domain_id: int) -> int:
+    """Every mailbox of the domain, deleted ones included (they keep its address)."""
+    stmt = sa.select(sa.func.count(Mailbox.id)).where(Mailbox.domain_id == domain_id)
+    return int(session.execute(stmt).scalar_one())
+
+
+def _other_domains(session: Session, domain: Domain) -> int:
+    stmt = sa.select(sa.func.count(Domain.id)).where(
+        Domain.client_id == domain.client_id, Domain.id != domain.id
+    )
+    return int(session.execute(stmt).scalar_one())
+
+
+# --- writing ----------------------------------------------------------------------------
+
+
+def _unique_rules(draft: DomainDraft) -> tuple[UniqueRule, ...]:
+    typed = clean(draft.name) or ""
+    return (
+        UniqueRule(
+            "uq_domain_name",
+            "name",
+            f"Le domaine « {typed} » vient d'être enregistré depuis un autre poste.",
+        ),
+        UniqueRule(
+            "uq_domain_primary_per_client",
+            "is_primary",
+            "Un autre domaine principal vient d'être désigné pour ce client depuis un autre "
+            "poste : rechargez et réessayez.",
+        ),
+    )
+
+
+def _settle_primary(session: Session, domain: Domain, wanted: bool, actor: str) -> None:
+    """Make ``domain`` primary if asked, or if its client has no primary domain yet."""
+    others = session.scalars(
+        sa.select(Domain).where(
+            Domain.client_id == domain.client_id, Domain.is_primary, Domain.id != domain.id
+        )
+    ).all()
+    if not wanted and others:
+        return
+    for other in others:  # one primary per client: the previous one steps down first
+        other.is_primary = False
+        other.updated_by = actor
+    session.flush()
+    domain.is_primary = True
+    session.flush()
+
+
+def _certify(session: Session, domain: Domain, actor: str) -> None:
+    domain.admin_certified_at = utc_now()
+    domain.admin_certified_by = actor
+    _log(session, domain, actor, LifecycleKind.ADMIN_CERTIFICATION, None, "certified")
+
+
+def _switch_antispam(session: Session, domain: Domain, enabled: bool, actor: str) -> None:
+    """Anti-spam applies to the whole domain, switched on the administrator's request."""
+    if enabled == domain.antispam_enabled:
+        return
+    before, after = ("on", "off") if domain.antispam_enabled else ("off", "on")
+    domain.antispam_enabled = enabled
+    _log(session, domain, actor, LifecycleKind.ANTISPAM, before, after)
+
+
+def _log(
+    session: Session,
+    domain: Domain,
+    actor: str,
+    kind: LifecycleKind,
+    before: str | None,
+    after: str,
+) -> None:
+    session.add(
+        LifecycleEvent(
+            kind=kind,
+            client_id=domain.client_id,
+            domain_id=domain.id,
+            from_status=before,
+            to_status=after,
+            by=actor,
+        )
+    )
+
+
+# --- reading ----------------------------------------------------------------------------
+
+
+def search_variants(term: str) -> tuple[str, ...]:
+    """The IDNA form of a Unicode search term: ``café.fr`` → ``xn--caf-dma.fr``.
+
+    Works for a whole name, a single label (``café``) or an address (``jo@café.fr``).
+    """
+    if term.isascii():
+        return ()
+    local, at, host = term.rpartition("@")
+    try:
+        encoded = normalize_domain_name(host, refused_tlds=())
+    except InvalidValue:
+        try:
+            encoded = idna.encode(host, uts46=True).decode("ascii")
+        except (UnicodeError, ValueError, IndexError):
+            return ()
+    return (f"{local}{at}{encoded}",)
+
+
+def _mailbox_count() -> sa.ScalarSelect[int]:
+    return (
+        sa.select(sa.func.count(Mailbox.id))
+        .where(Mailbox.domain_id == Domain.id, Mailbox.status != MailboxStatus.DELETED)
+        .correlate(Domain)
+        .scalar_subquery()
+    )
+
+
+_COLUMNS: dict[str, Column] = {
+    "id": Domain.id,
+    "client_id": Domain.client_id,
+    "client_code": Client.code,
+    "client_name": Client.name,
+    "name": Domain.name,
+    "is_primary": Domain.is_primary,
+    "antispam_enabled": Domain.antispam_enabled,
+    "admin_certified_at": Domain.admin_certified_at,
+    "admin_certified_by": Domain.admin_certified_by,
+    "dns_status": Domain.dns_status,
+    "mailbox_count": _mailbox_count(),
+    "version": Domain.version,
+    "created_at": Domain.created_at,
+    "updated_at": Domain.updated_at,
+    "updated_by": Domain.updated_by,
+}
+
+
+def _select(row_cls: type[Any]) -> sa.Select[Any]:
+    names = [name for name in row_cls.__dataclass_fields__ if name != "display_name"]
+    columns = labelled_columns(
+        row_cls, {name: _COLUMNS[name] for name in names}, computed=["display_name"]
+    )
+    return sa.select(*columns).select_from(Domain).join(Client, Domain.client_id == Client.id)
+
+
+def _with_display_name(row_cls: Callable[..., Any]) -> Callable[[sa.Row[Any]], Any]:
+    def make(row: sa.Row[Any]) -> Any:
+        return row_cls(**row._mapping, display_name=display_domain_name(row.name))
+
+    return make
+
+
+def _details(session: Session, domain_id: int) -> DomainDetails:
+    row = session.execute(_select(DomainDetails).where(Domain.id == domain_id)).one_or_none()
+    if row is None:
+        raise not_found(DOMAIN)
+    details: DomainDetails = _with_display_name(DomainDetails)(row)
+    return details
+
+
+_LIST_SELECT = _select(DomainRow)
+
+_LIST_SPEC = ListSpec(
+    search_columns=(Domain.name, Client.name, Client.code),
+    search_variants=search_variants,
+    filters={
+        "client_id": id_filter(Domain.client_id, "client_id"),
+        "dns_status": enum_filter(Domain.dns_status, DnsStatus, "dns_status"),
+        "is_primary": bool_filter(Domain.is_primary, "is_primary"),
+    },
+    sorts={
+        "name": Domain.name,
+        "client": lower(Client.name),
+        "mailbox_count": _mailbox_count(),
+        "created_at": Domain.created_at,
+    },
+    default_sort="name",
+    tie_breaker=Domain.id,
+)

@@ -24,6 +24,7 @@ from desktop.errors import DatabaseError
 from desktop.paths import backup_dir
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+MIGRATION_LOCK_KEY = 0x0BAC_0FF1  # PostgreSQL advisory lock held while migrating
 
 
 class SchemaStatus(enum.Enum):
@@ -115,9 +116,20 @@ def upgrade(db: Database) -> UpgradeResult:
     config = alembic_config()
     writer = db.engine.execution_options(sqlite_begin="IMMEDIATE")
     with translate_errors(db.url), writer.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        _lock_schema(connection)
+        # Another desktop may have migrated while this one waited for the lock.
+        locked_state = inspect_schema(connection)
+        refuse_unusable(locked_state, describe_url(db.url))
+        if locked_state.status is not SchemaStatus.CURRENT:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
     return UpgradeResult(state.revision, head, backup)
+
+
+def _lock_schema(connection: sa.Connection) -> None:
+    """Serialise migrations across desktops (SQLite: BEGIN IMMEDIATE already does)."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(sa.select(sa.func.pg_advisory_xact_lock(MIGRATION_LOCK_KEY)))
 
 
 def _backup_before(db: Database, state: SchemaState) -> Path | None:

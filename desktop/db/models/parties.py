@@ -80,10 +80,13 @@ class Provider(Versioned, Base):
 
 class Client(IdMixin, Versioned, Base):
     __tablename__ = "client"
-    __table_args__ = (sa.CheckConstraint("length(code) > 0", name="code_not_empty"),)
+    __table_args__ = (
+        sa.CheckConstraint("length(code) > 0", name="code_not_empty"),
+        sa.Index("ix_client_created_at", "created_at"),
+    )
 
     code: Mapped[str] = mapped_column(sa.String(20), unique=True)
-    kind: Mapped[ClientKind] = mapped_column(enum_type(ClientKind, "client_kind"))
+    kind: Mapped[ClientKind] = mapped_column(enum_type(ClientKind, "client_kind"), index=True)
     name: Mapped[str] = mapped_column(sa.String(200), index=True)
     legal_form: Mapped[str | None] = mapped_column(sa.String(60))
     siren: Mapped[str | None] = mapped_column(sa.String(9), index=True)

@@ -127,6 +127,8 @@ def upgrade() -> None:
             batch_op.f("ix_client_billing_email"), ["billing_email"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_client_city"), ["city"], unique=False)
+        batch_op.create_index("ix_client_created_at", ["created_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_client_kind"), ["kind"], unique=False)
         batch_op.create_index(batch_op.f("ix_client_name"), ["name"], unique=False)
         batch_op.create_index(batch_op.f("ix_client_siren"), ["siren"], unique=False)
         batch_op.create_index(batch_op.f("ix_client_status"), ["status"], unique=False)
@@ -1180,6 +1182,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_mailbox_contract_id"), ["contract_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_mailbox_display_name"), ["display_name"], unique=False)
         batch_op.create_index(batch_op.f("ix_mailbox_domain_id"), ["domain_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_mailbox_kind"), ["kind"], unique=False)
         batch_op.create_index(batch_op.f("ix_mailbox_plan_id"), ["plan_id"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_mailbox_product_line_id"), ["product_line_id"], unique=False
@@ -1580,6 +1583,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_mailbox_status"))
         batch_op.drop_index(batch_op.f("ix_mailbox_product_line_id"))
         batch_op.drop_index(batch_op.f("ix_mailbox_plan_id"))
+        batch_op.drop_index(batch_op.f("ix_mailbox_kind"))
         batch_op.drop_index(batch_op.f("ix_mailbox_domain_id"))
         batch_op.drop_index(batch_op.f("ix_mailbox_display_name"))
         batch_op.drop_index(batch_op.f("ix_mailbox_contract_id"))
@@ -1699,6 +1703,8 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_client_status"))
         batch_op.drop_index(batch_op.f("ix_client_siren"))
         batch_op.drop_index(batch_op.f("ix_client_name"))
+        batch_op.drop_index(batch_op.f("ix_client_kind"))
+        batch_op.drop_index("ix_client_created_at")
         batch_op.drop_index(batch_op.f("ix_client_city"))
         batch_op.drop_index(batch_op.f("ix_client_billing_email"))
 

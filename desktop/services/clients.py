@@ -15,7 +15,7 @@ from desktop.db.engine import Database
 from desktop.db.models import Client, Contact, Counter, Domain, Mailbox
 from desktop.domain.emails import normalize_email
 from desktop.domain.enums import ClientKind, ClientStatus, ContactRole, MailboxStatus, PaymentMethod
-from desktop.domain.errors import collect
+from desktop.domain.errors import collect, quote_char
 from desktop.domain.identifiers import (
     normalize_postcode,
     normalize_siren,
@@ -187,7 +187,7 @@ def update_client(
 ) -> ClientDetails:
     target = Target(CLIENT, Client, client_id)
     with write_scope(db, unique=_unique_rules(draft), target=target) as session:
-        client: Client = load_for_update(session, target, expected_version)
+        client = load_for_update(session, target, expected_version)
         values, contacts = _validate(session, draft, client_id, {c.id for c in client.contacts})
         values["code"] = values["code"] or client.code
         for name, value in values.items():
@@ -273,9 +273,7 @@ def _warnings(contacts: tuple[ContactView, ...]) -> tuple[str, ...]:
     roles = {c.role for c in contacts}
     warnings = []
     if ContactRole.ADMINISTRATOR not in roles:
-        warnings.append(
-            "Aucun contact administrateur : c'est lui qui reçoit les codes d'accès."
-        )
+        warnings.append("Aucun contact administrateur : c'est lui qui reçoit les codes d'accès.")
     if ContactRole.BILLING not in roles:
         warnings.append(
             "Aucun contact de facturation : les factures et relances iront "
@@ -304,6 +302,7 @@ def _contact_email_matches(term: str) -> sa.ColumnElement[bool]:
 
 
 _LIST_SPEC = ListSpec(
+    count_from=Client.__table__,
     search_columns=(
         Client.code,
         Client.name,
@@ -384,9 +383,7 @@ def _email(errors: dict[str, str], field: str, value: str | None, required: str 
 def _address(errors: dict[str, str], draft: ClientDraft) -> dict[str, Any]:
     country = (clean(draft.country) or "FR").upper()
     if len(country) != 2 or not (country.isascii() and country.isalpha()):
-        errors.setdefault(
-            "country", "Le pays s'indique par son code à deux lettres (FR, BE, CH…)."
-        )
+        errors.setdefault("country", "Le pays s'indique par son code à deux lettres (FR, BE, CH…).")
     raw = clean(draft.postcode)
     postcode = None
     if raw is not None:
@@ -460,7 +457,7 @@ def _code(
     if bad is not None:
         errors.setdefault(
             "code",
-            f"Caractère « {bad} » non autorisé dans le code client "
+            f"Caractère {quote_char(bad)} non autorisé dans le code client "
             "(lettres sans accent, chiffres, « - » et « _ »).",
         )
         return None

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
-from typing import Any
+from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -107,16 +107,19 @@ def check_version(noun: Noun, row: Versioned, expected_version: int) -> None:
         raise conflict_error(noun, row)
 
 
+V = TypeVar("V", bound=Versioned)
+
+
 @dataclass(frozen=True)
-class Target:
+class Target(Generic[V]):
     """The record an update is about, to re-read it if the save turns out stale."""
 
     noun: Noun
-    model: type[Versioned]
+    model: type[V]
     row_id: int
 
 
-def load_for_update(session: Session, target: Target, expected_version: int) -> Any:
+def load_for_update(session: Session, target: Target[V], expected_version: int) -> V:
     """The row, locked (PostgreSQL; SQLite writes are serialised), at the expected version."""
     row = session.get(target.model, target.row_id, with_for_update=True)
     if row is None:
@@ -125,7 +128,7 @@ def load_for_update(session: Session, target: Target, expected_version: int) -> 
     return row
 
 
-def _current_conflict(db: Database, target: Target) -> Exception:
+def _current_conflict(db: Database, target: Target[Any]) -> Exception:
     with db.read_session() as session:
         row = session.get(target.model, target.row_id)
         if row is None:
@@ -166,7 +169,7 @@ def _sqlite_message(constraint: str) -> str:
 
 @contextmanager
 def write_scope(
-    db: Database, *, unique: Sequence[UniqueRule] = (), target: Target | None = None
+    db: Database, *, unique: Sequence[UniqueRule] = (), target: Target[Any] | None = None
 ) -> Iterator[Session]:
     """One write transaction whose expected failures reach the user in French.
 
@@ -212,9 +215,7 @@ def text_field(
         return None
     length = getattr(column.expression.type, "length", None)
     if length is not None and len(text) > length:
-        errors.setdefault(
-            field, f"{length} caractères au maximum ({len(text)} caractères saisis)."
-        )
+        errors.setdefault(field, f"{length} caractères au maximum ({len(text)} caractères saisis).")
     return text
 
 

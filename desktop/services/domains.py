@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import idna
 import sqlalchemy as sa
@@ -42,7 +42,11 @@ from desktop.services.listing import (
     id_filter,
     labelled_columns,
     lower,
+    related_contains,
+    row_maker,
 )
+
+T = TypeVar("T")
 
 ADMIN_CERTIFICATION_REQUIRED = (
     "Le service ne peut être installé que sur un domaine dont le client est "
@@ -108,14 +112,14 @@ def create_domain(db: Database, draft: DomainDraft, *, actor: str) -> DomainDeta
         domain = Domain(
             client_id=draft.client_id,
             name=name,
-            is_primary=False,
+            is_primary=_take_primary(session, draft.client_id, None, draft.is_primary, actor),
             antispam_enabled=draft.antispam_enabled,
             updated_by=actor,
         )
+        _certify(domain, actor)
         session.add(domain)
         session.flush()
-        _certify(session, domain, actor)
-        _settle_primary(session, domain, draft.is_primary, actor)
+        _log(session, domain, actor, LifecycleKind.ADMIN_CERTIFICATION, None, "certified")
         return _details(session, domain.id)
 
 
@@ -124,19 +128,25 @@ def update_domain(
 ) -> DomainDetails:
     target = Target(DOMAIN, Domain, domain_id)
     with write_scope(db, unique=_unique_rules(draft), target=target) as session:
-        domain: Domain = load_for_update(session, target, expected_version)
+        domain = load_for_update(session, target, expected_version)
         moved = draft.client_id != domain.client_id
         name = _validate_update(session, domain, draft, moved)
-        _switch_antispam(session, domain, draft.antispam_enabled, actor)
+        # Other rows first (the index allows one primary per client), then one UPDATE.
+        primary = _take_primary(session, draft.client_id, domain.id, draft.is_primary, actor)
+        switched = domain.antispam_enabled != draft.antispam_enabled
         domain.name = name
+        domain.client_id = draft.client_id
+        domain.is_primary = primary
+        domain.antispam_enabled = draft.antispam_enabled
         domain.updated_by = actor
         domain.updated_at = utc_now()
-        if moved:
-            domain.client_id = draft.client_id
-            domain.is_primary = False
-            session.flush()
-            _certify(session, domain, actor)  # the new client certifies in its turn
-        _settle_primary(session, domain, draft.is_primary, actor)
+        if moved:  # the new client certifies in its turn
+            _certify(domain, actor)
+            _log(session, domain, actor, LifecycleKind.ADMIN_CERTIFICATION, None, "certified")
+        if switched:  # on the administrator's request; applies to the whole domain
+            before, after = ("off", "on") if draft.antispam_enabled else ("on", "off")
+            _log(session, domain, actor, LifecycleKind.ANTISPAM, before, after)
+        session.flush()
         return _details(session, domain.id)
 
 
@@ -173,11 +183,11 @@ def _check_certified(errors: dict[str, str], draft: DomainDraft) -> None:
         errors.setdefault("admin_certified", ADMIN_CERTIFICATION_REQUIRED)
 
 
-def _name(session: Session, errors: dict[str, str], value: str, domain_id: int | None) -> Any:
+def _name(
+    session: Session, errors: dict[str, str], value: str, domain_id: int | None
+) -> str | None:
     """The A-label of the name typed, unique across every client."""
-    name = collect(
-        errors, "name", lambda: normalize_domain_name(value, refused_tlds(session))
-    )
+    name = collect(errors, "name", lambda: normalize_domain_name(value, refused_tlds(session)))
     if name is None:
         return None
     stmt = sa.select(Client.name).join(Domain, Domain.client_id == Client.id)
@@ -192,7 +202,8 @@ def _taken_message(display_name: str, owner: str) -> str:
     return f"Le domaine « {display_name} » est déjà enregistré pour le client {owner}."
 
 
-def _validate_update(session: Session, domain: Domain, draft: DomainDraft, moved: bool) -> Any:
+def _validate_update(session: Session, domain: Domain, draft: DomainDraft, moved: bool) -> str:
+    """The new name once every rule of an update holds."""
     errors: dict[str, str] = {}
     name = _name(session, errors, draft.name, domain.id)
     has_mailboxes = _mailbox_total(session, domain.id) > 0
@@ -212,6 +223,7 @@ def _validate_update(session: Session, domain: Domain, draft: DomainDraft, moved
         )
     _check_certified(errors, draft)
     raise_if_any(errors)
+    assert name is not None  # no error, so the name was valid
     return name
 
 
@@ -264,36 +276,31 @@ def _unique_rules(draft: DomainDraft) -> tuple[UniqueRule, ...]:
     )
 
 
-def _settle_primary(session: Session, domain: Domain, wanted: bool, actor: str) -> None:
-    """Make ``domain`` primary if asked, or if its client has no primary domain yet."""
+def _take_primary(
+    session: Session, client_id: int, domain_id: int | None, wanted: bool, actor: str
+) -> bool:
+    """Whether the domain is to be its client's primary one, un-setting the previous one.
+
+    It is when asked, or when the client has no (other) primary domain yet.
+    """
     others = session.scalars(
         sa.select(Domain).where(
-            Domain.client_id == domain.client_id, Domain.is_primary, Domain.id != domain.id
+            Domain.client_id == client_id, Domain.is_primary, Domain.id != (domain_id or 0)
         )
     ).all()
     if not wanted and others:
-        return
-    for other in others:  # one primary per client: the previous one steps down first
+        return False
+    for other in others:
         other.is_primary = False
         other.updated_by = actor
+        other.updated_at = utc_now()
     session.flush()
-    domain.is_primary = True
-    session.flush()
+    return True
 
 
-def _certify(session: Session, domain: Domain, actor: str) -> None:
+def _certify(domain: Domain, actor: str) -> None:
     domain.admin_certified_at = utc_now()
     domain.admin_certified_by = actor
-    _log(session, domain, actor, LifecycleKind.ADMIN_CERTIFICATION, None, "certified")
-
-
-def _switch_antispam(session: Session, domain: Domain, enabled: bool, actor: str) -> None:
-    """Anti-spam applies to the whole domain, switched on the administrator's request."""
-    if enabled == domain.antispam_enabled:
-        return
-    before, after = ("on", "off") if domain.antispam_enabled else ("off", "on")
-    domain.antispam_enabled = enabled
-    _log(session, domain, actor, LifecycleKind.ANTISPAM, before, after)
 
 
 def _log(
@@ -366,32 +373,27 @@ _COLUMNS: dict[str, Column] = {
 
 
 def _select(row_cls: type[Any]) -> sa.Select[Any]:
-    names = [name for name in row_cls.__dataclass_fields__ if name != "display_name"]
-    columns = labelled_columns(
-        row_cls, {name: _COLUMNS[name] for name in names}, computed=["display_name"]
-    )
+    columns = labelled_columns(row_cls, _COLUMNS, computed=["display_name"])
     return sa.select(*columns).select_from(Domain).join(Client, Domain.client_id == Client.id)
 
 
-def _with_display_name(row_cls: Callable[..., Any]) -> Callable[[sa.Row[Any]], Any]:
-    def make(row: sa.Row[Any]) -> Any:
-        return row_cls(**row._mapping, display_name=display_domain_name(row.name))
-
-    return make
+def _with_display_name(row_cls: Callable[..., T]) -> Callable[[sa.Row[Any]], T]:
+    return row_maker(row_cls, {"display_name": lambda row: display_domain_name(row.name)})
 
 
 def _details(session: Session, domain_id: int) -> DomainDetails:
     row = session.execute(_select(DomainDetails).where(Domain.id == domain_id)).one_or_none()
     if row is None:
         raise not_found(DOMAIN)
-    details: DomainDetails = _with_display_name(DomainDetails)(row)
-    return details
+    return _with_display_name(DomainDetails)(row)
 
 
 _LIST_SELECT = _select(DomainRow)
 
 _LIST_SPEC = ListSpec(
-    search_columns=(Domain.name, Client.name, Client.code),
+    count_from=Domain.__table__,
+    search_columns=(Domain.name,),
+    search_matchers=(related_contains(Domain.client_id, Client.id, Client.name, Client.code),),
     search_variants=search_variants,
     filters={
         "client_id": id_filter(Domain.client_id, "client_id"),

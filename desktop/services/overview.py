@@ -50,4 +50,4 @@ def _count_by(
     session: sa.orm.Session, column: sa.orm.InstrumentedAttribute[object]
 ) -> dict[object, int]:
     rows = session.execute(sa.select(column, sa.func.count()).group_by(column))
-    return {value: count for value, count in rows.tuples()}
+    return {value: count for value, count in rows}

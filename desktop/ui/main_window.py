@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop import __version__
+from desktop.domain.enums import MailboxStatus
 from desktop.errors import UserError
 from desktop.services.overview import Overview
 from desktop.ui.tasks import run_in_background
@@ -116,13 +117,32 @@ class MainWindow(QMainWindow):
         ):
             grid.addWidget(card, 0, column)
         layout.addLayout(grid)
+        statuses_title = QLabel("Boîtes aux lettres par état")
+        statuses_title.setObjectName("section")
+        layout.addSpacing(12)
+        layout.addWidget(statuses_title)
+        self.status_grid = QGridLayout()
+        self.status_grid.setHorizontalSpacing(32)
+        self.status_labels: dict[MailboxStatus, QLabel] = {}
+        for index, status in enumerate(MailboxStatus):
+            count = QLabel("—")
+            count.setObjectName("count")
+            count.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self.status_labels[status] = count
+            row, column = divmod(index, 3)
+            self.status_grid.addWidget(QLabel(status.label), row, column * 2)
+            self.status_grid.addWidget(count, row, column * 2 + 1)
+        self.status_grid.setColumnStretch(6, 1)
+        layout.addLayout(self.status_grid)
         layout.addStretch(1)
         body.setStyleSheet(
             "#heading { font-size: 20px; font-weight: 600; }"
             "#card { background: palette(base); border-radius: 6px; }"
-            "#caption { font-size: 13px; color: palette(mid); font-weight: 600; }"
+            "#caption { font-size: 13px; color: #555; font-weight: 600; }"
+            "#section { font-size: 15px; font-weight: 600; }"
+            "#count { font-weight: 600; min-width: 60px; }"
             "#figure { font-size: 30px; font-weight: 600; }"
-            "#detail { color: palette(dark); }"
+            "#detail { color: #555; }"
         )
         self.setCentralWidget(body)
 
@@ -146,12 +166,10 @@ class MainWindow(QMainWindow):
         self.contracts_card.show_value(
             overview.contracts, f"dont {french_int(overview.active_contracts)} actifs"
         )
-        details = " · ".join(
-            f"{status.label} : {french_int(count)}"
-            for status, count in overview.mailboxes_by_status
-            if count
-        )
-        self.mailboxes_card.show_value(overview.mailboxes, details)
+        active = dict(overview.mailboxes_by_status).get(MailboxStatus.ACTIVE, 0)
+        self.mailboxes_card.show_value(overview.mailboxes, f"dont {french_int(active)} actives")
+        for status, count in overview.mailboxes_by_status:
+            self.status_labels[status].setText(french_int(count))
         self.overview_changed.emit(overview)
 
     def load_demo_data(self) -> None:

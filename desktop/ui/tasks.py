@@ -28,6 +28,11 @@ class _Task(QRunnable):
             self.relay.succeeded.emit(result)
 
 
+# Tasks whose result has not reached the GUI thread yet: keeping them alive keeps
+# their relay alive, without which Qt would drop the queued result signal.
+_pending: set[_Task] = set()
+
+
 def run_in_background(
     work: Callable[[], Any],
     on_success: Callable[[Any], None],
@@ -35,6 +40,13 @@ def run_in_background(
 ) -> None:
     """Run ``work`` on the global pool; the callbacks run on the GUI thread."""
     task = _Task(work)
-    task.relay.succeeded.connect(on_success)
-    task.relay.failed.connect(on_failure)
+    task.setAutoDelete(False)
+
+    def deliver(callback: Callable[[Any], None], value: Any) -> None:
+        _pending.discard(task)
+        callback(value)
+
+    task.relay.succeeded.connect(lambda result: deliver(on_success, result))
+    task.relay.failed.connect(lambda error: deliver(on_failure, error))
+    _pending.add(task)
     QThreadPool.globalInstance().start(task)

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from desktop.db.engine import Database
 from desktop.db.models import Contract, Plan, ProductLine
 from desktop.domain.enums import ClientKind, ContractStatus, MailboxKind, ProductLineCode
-from desktop.services.clients import ClientDraft, ClientDetails, create_client
+from desktop.services.clients import ClientDetails, ClientDraft, create_client
 from desktop.services.domains import DomainDetails, DomainDraft, create_domain
 
 ACTOR = "tester"

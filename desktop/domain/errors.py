@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import TypeVar
 from unicodedata import category
@@ -11,30 +12,71 @@ from desktop.errors import UserError
 T = TypeVar("T")
 
 FIELD_LABELS: dict[str, str] = {
+    # clients
+    "code": "Code",
+    "kind": "Type",
+    "name": "Nom",
+    "legal_form": "Forme juridique",
     "siren": "SIREN",
     "siret": "SIRET",
     "vat_number": "N° de TVA",
-    "billing_email": "E-mail de facturation",
-    "email": "E-mail",
-    "name": "Nom",
-    "code": "Code",
-    "domain_name": "Nom de domaine",
-    "local_part": "Adresse (partie locale)",
+    "address_line1": "Adresse",
+    "address_line2": "Complément d'adresse",
     "postcode": "Code postal",
-    "plan": "Formule",
-    "contract": "Contrat",
-    "kind": "Type",
-    "phone": "Téléphone",
-    "country": "Pays",
     "city": "Ville",
+    "country": "Pays",
+    "billing_email": "E-mail de facturation",
+    "phone": "Téléphone",
+    "payment_method": "Mode de paiement",
+    "chorus_pro_id": "Identifiant Chorus Pro",
+    "chorus_pro_service_code": "Code service Chorus Pro",
+    "consumer_waiver_at": "Renonciation au droit de rétractation",
+    "status": "Statut",
+    "notes": "Notes",
+    "contacts": "Contacts",
+    # contacts (as ``contacts[i].<field>``), besides name and phone above
+    "role": "Rôle",
+    "email": "E-mail",
+    "is_primary": "Principal",
+    # domains
+    "client_id": "Client",
+    "domain_name": "Nom de domaine",
+    "antispam_enabled": "Antispam",
+    "admin_certified": "Certification de l'administrateur",
+    # mailboxes
+    "contract_id": "Contrat",
+    "domain_id": "Domaine",
+    "plan_id": "Formule",
+    "local_part": "Adresse (partie locale)",
     "display_name": "Nom affiché",
     "quota_gb": "Quota (Go)",
+    # other forms
+    "plan": "Formule",
+    "contract": "Contrat",
 }
+"""French label of each field name a validation error can be keyed by."""
+
+ITEM_LABELS: dict[str, str] = {
+    "contacts": "Contact",
+}
+"""Singular French noun of each list field whose items are keyed ``list[index].field``."""
+
+_ITEM_KEY = re.compile(r"(?P<list>\w+)\[(?P<index>\d+)\](?:\.(?P<field>\w+))?", re.ASCII)
 
 
 def field_label(field: str) -> str:
-    """French label of a field name, or the raw name when it is unknown."""
-    return FIELD_LABELS.get(field, field)
+    """French label of a field name, or the raw name when it is unknown.
+
+    An item of a list is numbered from 1, with the label of its own field:
+    ``contacts[2].email`` → "Contact 3 — E-mail", ``contacts[0]`` → "Contact 1".
+    """
+    item = _ITEM_KEY.fullmatch(field)
+    if item is None or item["list"] not in ITEM_LABELS:
+        return FIELD_LABELS.get(field, field)
+    label = f"{ITEM_LABELS[item['list']]} {int(item['index']) + 1}"
+    if item["field"] is None:
+        return label
+    return f"{label} — {field_label(item['field'])}"
 
 
 def quote_char(char: str) -> str:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from desktop.db.engine import Database
 from desktop.db.models import Client, Contact, Counter, Domain, Mailbox
+from desktop.domain.clock import as_utc, utc_now
 from desktop.domain.emails import normalize_email
 from desktop.domain.enums import ClientKind, ClientStatus, ContactRole, MailboxStatus, PaymentMethod
 from desktop.domain.errors import collect, quote_char
@@ -27,15 +28,11 @@ from desktop.services.conflicts import (
     CLIENT,
     Target,
     UniqueRule,
-    as_utc,
-    clean,
     load_for_update,
     not_found,
-    raise_if_any,
-    text_field,
-    utc_now,
     write_scope,
 )
+from desktop.services.fields import clean, raise_if_any, text_field
 from desktop.services.listing import (
     Column,
     ListQuery,

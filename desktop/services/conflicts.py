@@ -3,8 +3,12 @@
 - :func:`write_scope`: one guarded write transaction, translating a stale save
   (``StaleDataError``) into :class:`ConflictError` and a unique violation
   (``IntegrityError``) into a French :class:`ValidationError`;
-- :func:`check_version`: the explicit optimistic-lock check made before writing;
-- small input helpers (trimmed text within the column's length, business clock).
+- :func:`check_version` and :func:`load_for_update`: the explicit optimistic-lock
+  check made before writing;
+- :class:`Noun` and :func:`not_found`: how messages name each kind of record.
+
+Form-field helpers live in :mod:`desktop.services.fields`, the business clock
+in :mod:`desktop.domain.clock`.
 """
 
 from __future__ import annotations
@@ -12,40 +16,21 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import datetime
 from functools import cache
 from typing import Any, Generic, TypeVar
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import QueryableAttribute, Session
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from desktop.db.engine import Database
 from desktop.db.models import Base
 from desktop.db.models.base import Versioned
+from desktop.domain.clock import PARIS, as_utc
 from desktop.domain.errors import ValidationError
 from desktop.errors import ConflictError, NotFoundError
-
-PARIS = ZoneInfo("Europe/Paris")
-"""Business time zone: "today", and dates and times shown to users."""
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def paris_today() -> date:
-    return datetime.now(PARIS).date()
-
-
-def as_utc(value: datetime) -> datetime:
-    """An aware UTC datetime; a naive one is taken as Paris time (what users type)."""
-    if value.tzinfo is None or value.utcoffset() is None:
-        value = value.replace(tzinfo=PARIS)
-    return value.astimezone(UTC)
-
 
 # --- records and their French nouns -----------------------------------------------------
 
@@ -188,37 +173,3 @@ def write_scope(
         if rule is None:
             raise
         raise ValidationError({rule.field: rule.message}) from exc
-
-
-# --- input ------------------------------------------------------------------------------
-
-
-def clean(value: str | None) -> str | None:
-    """Trimmed text, None when empty."""
-    text = (value or "").strip()
-    return text or None
-
-
-def text_field(
-    errors: dict[str, str],
-    field: str,
-    value: str | None,
-    column: QueryableAttribute[Any],
-    *,
-    required: str | None = None,
-) -> str | None:
-    """Trimmed text that fits ``column``; ``required`` is the message when it is empty."""
-    text = clean(value)
-    if text is None:
-        if required is not None:
-            errors.setdefault(field, required)
-        return None
-    length = getattr(column.expression.type, "length", None)
-    if length is not None and len(text) > length:
-        errors.setdefault(field, f"{length} caractères au maximum ({len(text)} caractères saisis).")
-    return text
-
-
-def raise_if_any(errors: dict[str, str]) -> None:
-    if errors:
-        raise ValidationError(errors)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from desktop.db.engine import Database
 from desktop.db.models import Client, Domain, LifecycleEvent, Mailbox, Provider
+from desktop.domain.clock import utc_now
 from desktop.domain.domain_names import (
     DEFAULT_REFUSED_TLDS,
     display_domain_name,
@@ -24,13 +25,11 @@ from desktop.services.conflicts import (
     DOMAIN,
     Target,
     UniqueRule,
-    clean,
     load_for_update,
     not_found,
-    raise_if_any,
-    utc_now,
     write_scope,
 )
+from desktop.services.fields import clean, raise_if_any
 from desktop.services.listing import (
     Column,
     ListQuery,
@@ -58,7 +57,7 @@ ADMIN_CERTIFICATION_REQUIRED = (
 @dataclass(frozen=True, kw_only=True)
 class DomainDraft:
     client_id: int
-    name: str
+    name: str  # its errors are keyed "domain_name": "Nom de domaine", not a client's "Nom"
     is_primary: bool = False
     antispam_enabled: bool = True
     # The client certifies it administers the domain (HE §4): required to save.
@@ -187,14 +186,16 @@ def _name(
     session: Session, errors: dict[str, str], value: str, domain_id: int | None
 ) -> str | None:
     """The A-label of the name typed, unique across every client."""
-    name = collect(errors, "name", lambda: normalize_domain_name(value, refused_tlds(session)))
+    name = collect(
+        errors, "domain_name", lambda: normalize_domain_name(value, refused_tlds(session))
+    )
     if name is None:
         return None
     stmt = sa.select(Client.name).join(Domain, Domain.client_id == Client.id)
     stmt = stmt.where(Domain.name == name, Domain.id != (domain_id or 0))
     owner = session.execute(stmt).scalar_one_or_none()
     if owner is not None:
-        errors.setdefault("name", _taken_message(display_domain_name(name), owner))
+        errors.setdefault("domain_name", _taken_message(display_domain_name(name), owner))
     return name
 
 
@@ -212,7 +213,7 @@ def _validate_update(session: Session, domain: Domain, draft: DomainDraft, moved
         _check_move(session, errors, domain, has_mailboxes)
     if has_mailboxes and name is not None and name != domain.name:
         errors.setdefault(
-            "name",
+            "domain_name",
             "Ce domaine porte des boîtes aux lettres : son nom ne peut plus être changé.",
         )
     if domain.is_primary and not draft.is_primary and not moved:
@@ -264,7 +265,7 @@ def _unique_rules(draft: DomainDraft) -> tuple[UniqueRule, ...]:
     return (
         UniqueRule(
             "uq_domain_name",
-            "name",
+            "domain_name",
             f"Le domaine « {typed} » vient d'être enregistré depuis un autre poste.",
         ),
         UniqueRule(

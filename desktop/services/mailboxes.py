@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from desktop.db.engine import Database
 from desktop.db.models import Client, Contract, Domain, Mailbox, Plan, ProductLine
+from desktop.domain.clock import paris_today, utc_now
 from desktop.domain.domain_names import display_domain_name
 from desktop.domain.emails import mailbox_address, normalize_local_part
 from desktop.domain.enums import ContractStatus, MailboxKind, MailboxStatus, ProductLineCode
@@ -21,16 +22,12 @@ from desktop.services.conflicts import (
     MAILBOX,
     Target,
     UniqueRule,
-    clean,
     load_for_update,
     not_found,
-    paris_today,
-    raise_if_any,
-    text_field,
-    utc_now,
     write_scope,
 )
 from desktop.services.domains import search_variants
+from desktop.services.fields import clean, raise_if_any, text_field
 from desktop.services.listing import (
     Column,
     ListQuery,

@@ -22,6 +22,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from desktop.db.engine import Database
 from desktop.db.models import Client, Contact, Mailbox
+from desktop.domain.clock import PARIS
 from desktop.domain.enums import ClientKind, ClientStatus, ContactRole, MailboxStatus
 from desktop.domain.errors import ValidationError
 from desktop.errors import ConflictError, NotFoundError, UserError
@@ -35,7 +36,7 @@ from desktop.services.clients import (
     list_clients,
     update_client,
 )
-from desktop.services.conflicts import CLIENT, PARIS, Target, write_scope
+from desktop.services.conflicts import CLIENT, Target, write_scope
 from desktop.services.listing import ListQuery, Page
 from desktop.services.mailboxes import MailboxDraft, create_mailbox
 

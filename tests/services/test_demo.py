@@ -51,9 +51,8 @@ from desktop.domain.enums import (
 )
 from desktop.domain.identifiers import french_vat_number, normalize_postcode
 from desktop.errors import UserError
-from desktop.services import demo
 from desktop.services.clients import ClientDraft, create_client
-from desktop.services.demo import NOT_EMPTY_MESSAGE, DemoSummary, generate_demo
+from desktop.services.demo import NOT_EMPTY_MESSAGE, DemoSummary, bulk, generate_demo
 
 TODAY = date(2026, 3, 15)
 CLIENTS = 40
@@ -462,14 +461,14 @@ def test_refuses_a_database_with_only_a_catalogue(db: Database) -> None:
 
 
 def test_a_failure_writes_nothing(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
-    real_insert = demo._insert_rows
+    real_insert = bulk.insert_rows
 
     def failing_insert(connection: sa.Connection, table: sa.Table, rows: list[Any]) -> None:
         if table.name == "mailbox":
             raise RuntimeError("disk full")
         real_insert(connection, table, rows)
 
-    monkeypatch.setattr(demo, "_insert_rows", failing_insert)
+    monkeypatch.setattr(bulk, "insert_rows", failing_insert)
     with pytest.raises(RuntimeError, match="disk full"):
         _demo(db, clients=5)
 

@@ -90,7 +90,7 @@ def test_invalid_name_and_unknown_client(db: Database) -> None:
         create_domain(db, _draft(999, "acme", admin_certified=False), actor=ACTOR)
     assert info.value.errors == {
         "client_id": "Ce client est introuvable.",
-        "name": "Extension manquante : « acme » n'est pas un nom de domaine complet "
+        "domain_name": "Extension manquante : « acme » n'est pas un nom de domaine complet "
         "(par exemple exemple.fr).",
         "admin_certified": ADMIN_CERTIFICATION_REQUIRED,
     }
@@ -101,14 +101,14 @@ def test_refused_extensions_default_then_provider_setting(db: Database) -> None:
     with pytest.raises(ValidationError) as info:
         create_domain(db, _draft(owner.id, "acme.tel"), actor=ACTOR)
     assert info.value.errors == {
-        "name": "L'extension « .tel » n'est pas compatible avec le service de messagerie."
+        "domain_name": "L'extension « .tel » n'est pas compatible avec le service de messagerie."
     }
     with db.session_scope() as session:
         session.add(_provider(refused_tlds="tel, .xyz ,"))
     with pytest.raises(ValidationError) as info:
         create_domain(db, _draft(owner.id, "acme.xyz"), actor=ACTOR)
     assert info.value.errors == {
-        "name": "L'extension « .xyz » n'est pas compatible avec le service de messagerie."
+        "domain_name": "L'extension « .xyz » n'est pas compatible avec le service de messagerie."
     }
     assert _domains(db) == []
 
@@ -136,7 +136,7 @@ def test_name_is_unique_across_clients(db: Database) -> None:
     with pytest.raises(ValidationError) as info:
         create_domain(db, _draft(other.id, "CAFÉ.fr"), actor=ACTOR)
     assert info.value.errors == {
-        "name": "Le domaine « café.fr » est déjà enregistré pour le client Acme Industrie."
+        "domain_name": "Le domaine « café.fr » est déjà enregistré pour le client Acme Industrie."
     }
     assert len(_domains(db)) == 1
 
@@ -246,7 +246,9 @@ def test_domain_with_mailboxes_keeps_its_client_and_name(db: Database) -> None:
             db, w.domain_id, _draft(other.id, "acme.com"), expected_version=1, actor=ACTOR
         )
     assert info.value.errors == {
-        "name": "Ce domaine porte des boîtes aux lettres : son nom ne peut plus être changé.",
+        "domain_name": (
+            "Ce domaine porte des boîtes aux lettres : son nom ne peut plus être changé."
+        ),
         "client_id": "Ce domaine porte des boîtes aux lettres : il ne peut plus changer de client.",
     }
     assert get_domain(db, w.domain_id).mailbox_count == 1
@@ -286,7 +288,7 @@ def test_duplicate_name_is_refused_by_the_database(db: Database) -> None:
         with write_scope(db, unique=domain_unique_rules(_draft(owner.id, "Acme.fr"))) as session:
             session.add(Domain(client_id=owner.id, name="acme.fr"))
     assert info.value.errors == {
-        "name": "Le domaine « Acme.fr » vient d'être enregistré depuis un autre poste."
+        "domain_name": "Le domaine « Acme.fr » vient d'être enregistré depuis un autre poste."
     }
 
 

@@ -14,11 +14,11 @@ from sqlalchemy.exc import IntegrityError
 
 from desktop.db.engine import Database
 from desktop.db.models import Mailbox
+from desktop.domain.clock import PARIS
 from desktop.domain.enums import ContractStatus, MailboxKind, MailboxStatus, ProductLineCode
 from desktop.domain.errors import ValidationError
 from desktop.errors import ConflictError, UserError
 from desktop.services import mailboxes as mailboxes_module
-from desktop.services.conflicts import PARIS
 from desktop.services.listing import ListQuery
 from desktop.services.mailboxes import (
     MailboxDraft,

@@ -6,12 +6,12 @@ import functools
 from pathlib import Path
 
 import pytest
-from desktop.services.demo import generate_demo
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from desktop import app
 from desktop.db.engine import Database
+from desktop.services.demo import generate_demo
 from desktop.services.overview import database_overview
 from desktop.ui.main_window import MainWindow, french_int
 

@@ -119,4 +119,3 @@ class Counter(Base):
 
     series: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
     next_value: Mapped[int] = mapped_column(sa.Integer, default=1)
-

@@ -79,21 +79,15 @@ class Price(IdMixin, Versioned, Base):
 
     __tablename__ = "price"
     __table_args__ = (
-        sa.CheckConstraint(
-            "(plan_id IS NULL) <> (option_id IS NULL)", name="plan_xor_option"
-        ),
+        sa.CheckConstraint("(plan_id IS NULL) <> (option_id IS NULL)", name="plan_xor_option"),
         sa.CheckConstraint("amount_excl_vat >= 0", name="amount_not_negative"),
-        sa.CheckConstraint(
-            "valid_to IS NULL OR valid_to > valid_from", name="valid_period"
-        ),
+        sa.CheckConstraint("valid_to IS NULL OR valid_to > valid_from", name="valid_period"),
         sa.UniqueConstraint("plan_id", "valid_from"),
         sa.UniqueConstraint("option_id", "valid_from"),
     )
 
     plan_id: Mapped[int | None] = mapped_column(sa.ForeignKey("plan.id"), index=True)
-    option_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("catalogue_option.id"), index=True
-    )
+    option_id: Mapped[int | None] = mapped_column(sa.ForeignKey("catalogue_option.id"), index=True)
     amount_excl_vat: Mapped[Decimal] = mapped_column(Money())
     valid_from: Mapped[date] = mapped_column(sa.Date)
     valid_to: Mapped[date | None] = mapped_column(sa.Date)

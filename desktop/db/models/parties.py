@@ -54,9 +54,7 @@ class Provider(Versioned, Base):
         sa.String(35), default="AV{year}-{seq:06d}"
     )
     quote_number_format: Mapped[str] = mapped_column(sa.String(35), default="D{year}-{seq:05d}")
-    contract_number_format: Mapped[str] = mapped_column(
-        sa.String(35), default="C{year}-{seq:05d}"
-    )
+    contract_number_format: Mapped[str] = mapped_column(sa.String(35), default="C{year}-{seq:05d}")
     incident_number_format: Mapped[str] = mapped_column(
         sa.String(35), default="ND-{year}-{seq:05d}"
     )

@@ -30,9 +30,7 @@ class Incident(IdMixin, Versioned, Base):
     )
     contract_id: Mapped[int | None] = mapped_column(sa.ForeignKey("contract.id"), index=True)
     domain_id: Mapped[int | None] = mapped_column(sa.ForeignKey("domain.id"), index=True)
-    channel: Mapped[IncidentChannel] = mapped_column(
-        enum_type(IncidentChannel, "incident_channel")
-    )
+    channel: Mapped[IncidentChannel] = mapped_column(enum_type(IncidentChannel, "incident_channel"))
     received_at: Mapped[datetime] = mapped_column(index=True)
     acknowledged_at: Mapped[datetime | None]
     restored_at: Mapped[datetime | None]

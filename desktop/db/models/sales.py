@@ -53,9 +53,7 @@ class QuoteLine(IdMixin, Base):
     quote_id: Mapped[int] = mapped_column(sa.ForeignKey("quote.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(sa.Integer)
     plan_id: Mapped[int | None] = mapped_column(sa.ForeignKey("plan.id"), index=True)
-    option_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("catalogue_option.id"), index=True
-    )
+    option_id: Mapped[int | None] = mapped_column(sa.ForeignKey("catalogue_option.id"), index=True)
     description: Mapped[str] = mapped_column(sa.String(500))
     quantity: Mapped[Decimal] = mapped_column(Quantity())
     unit_price_excl_vat: Mapped[Decimal] = mapped_column(UnitPrice())

@@ -124,9 +124,7 @@ class Mailbox(IdMixin, Versioned, Base):
     # local_part@domain, kept for search and sort; derived by the service.
     address: Mapped[str] = mapped_column(sa.String(320), index=True)
     display_name: Mapped[str | None] = mapped_column(sa.String(200), index=True)
-    kind: Mapped[MailboxKind] = mapped_column(
-        enum_type(MailboxKind, "mailbox_kind"), index=True
-    )
+    kind: Mapped[MailboxKind] = mapped_column(enum_type(MailboxKind, "mailbox_kind"), index=True)
     quota_gb: Mapped[int] = mapped_column(sa.Integer)
     status: Mapped[MailboxStatus] = mapped_column(
         enum_type(MailboxStatus, "mailbox_status"), index=True, default=MailboxStatus.REQUESTED

@@ -116,6 +116,17 @@ class Client(IdMixin, Versioned, Base):
 
 class Contact(IdMixin, Versioned, Base):
     __tablename__ = "contact"
+    __table_args__ = (
+        # At most one primary contact per role of a client.
+        sa.Index(
+            "uq_contact_primary_per_role",
+            "client_id",
+            "role",
+            unique=True,
+            sqlite_where=sa.text("is_primary"),
+            postgresql_where=sa.text("is_primary"),
+        ),
+    )
 
     client_id: Mapped[int] = mapped_column(
         sa.ForeignKey("client.id", ondelete="CASCADE"), index=True

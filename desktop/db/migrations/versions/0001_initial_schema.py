@@ -443,6 +443,13 @@ def upgrade() -> None:
     with op.batch_alter_table("contact", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_contact_client_id"), ["client_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_contact_email"), ["email"], unique=False)
+        batch_op.create_index(
+            "uq_contact_primary_per_role",
+            ["client_id", "role"],
+            unique=True,
+            sqlite_where=sa.text("is_primary"),
+            postgresql_where=sa.text("is_primary"),
+        )
 
     op.create_table(
         "domain",
@@ -1673,6 +1680,11 @@ def downgrade() -> None:
 
     op.drop_table("domain")
     with op.batch_alter_table("contact", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_contact_primary_per_role",
+            sqlite_where=sa.text("is_primary"),
+            postgresql_where=sa.text("is_primary"),
+        )
         batch_op.drop_index(batch_op.f("ix_contact_email"))
         batch_op.drop_index(batch_op.f("ix_contact_client_id"))
 

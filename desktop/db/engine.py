@@ -157,13 +157,11 @@ def translate_errors(url: URL) -> Iterator[None]:
     """Turn driver failures to reach or read the database into one French line."""
     try:
         yield
-    except sa.exc.OperationalError as exc:
-        if exc.connection_invalidated or _is_connection_failure(exc):
+    except sa.exc.DatabaseError as exc:  # OperationalError is one of them
+        if isinstance(exc, sa.exc.OperationalError) and (
+            exc.connection_invalidated or _is_connection_failure(exc)
+        ):
             raise DatabaseError(connection_failure_message(url, exc)) from exc
-        if "malformed" in str(exc.orig) or "not a database" in str(exc.orig):
-            raise DatabaseError(corrupt_message(url)) from exc
-        raise
-    except sa.exc.DatabaseError as exc:
         if "malformed" in str(exc.orig) or "not a database" in str(exc.orig):
             raise DatabaseError(corrupt_message(url)) from exc
         raise

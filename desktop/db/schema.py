@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -20,6 +19,7 @@ from alembic.script import ScriptDirectory
 
 from desktop.db.engine import Database, describe_url, sqlite_path, translate_errors
 from desktop.db.sqlite_files import backup_sqlite_file
+from desktop.domain.clock import utc_now
 from desktop.errors import DatabaseError
 from desktop.paths import backup_dir
 
@@ -136,7 +136,7 @@ def _backup_before(db: Database, state: SchemaState) -> Path | None:
     path = sqlite_path(db.url)
     if path is None or state.status is SchemaStatus.EMPTY:
         return None
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    stamp = utc_now().strftime("%Y%m%dT%H%M%SZ")
     target = backup_dir() / f"{path.stem}-avant-migration-{state.revision}-{stamp}.sqlite3"
     backup_sqlite_file(path, target)
     return target

@@ -43,8 +43,8 @@ class ExactDecimal(TypeDecorator[Decimal]):
 
     A value with more decimals than the column's scale is refused: rounding
     belongs to the domain's money helper, not to the storage. SQLite, which
-    has no decimal type, receives the exact text and gives back the value
-    quantized to the scale.
+    has no decimal type, stores a binary float; values are given back
+    quantized to the scale, exact for amounts below 10^13.
     """
 
     impl = sa.Numeric
@@ -64,7 +64,7 @@ class ExactDecimal(TypeDecorator[Decimal]):
         quantized = exact.quantize(self.quantum)
         if quantized != exact:
             raise ValueError(f"{exact} has more than {self.scale} decimals")
-        return str(quantized) if dialect.name == "sqlite" else quantized
+        return quantized
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
         if value is None:

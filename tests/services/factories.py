@@ -17,6 +17,7 @@ from desktop.db.models import Contract, Plan, ProductLine
 from desktop.domain.enums import ClientKind, ContractStatus, MailboxKind, ProductLineCode
 from desktop.services.clients import ClientDetails, ClientDraft, create_client
 from desktop.services.domains import DomainDetails, DomainDraft, create_domain
+from desktop.services.mailboxes import MailboxDetails, MailboxDraft, create_mailbox
 
 ACTOR = "tester"
 
@@ -159,3 +160,18 @@ def _plan(db: Database, line_id: int, code: str, name: str, quota_gb: int) -> in
     if existing is not None:
         return existing
     return plan(db, line_id, code=code, name=name, quota_gb=quota_gb)
+
+
+def mailbox_draft(w: World, local_part: str = "jean", **changes: Any) -> MailboxDraft:
+    """A Hosted Exchange mailbox on the world's domain, with ``changes`` applied."""
+    draft = MailboxDraft(
+        contract_id=w.he_contract_id,
+        domain_id=w.domain_id,
+        plan_id=w.he_plan_id,
+        local_part=local_part,
+    )
+    return replace(draft, **changes)
+
+
+def mailbox(db: Database, w: World, local_part: str, **changes: Any) -> MailboxDetails:
+    return create_mailbox(db, mailbox_draft(w, local_part, **changes), actor=ACTOR)

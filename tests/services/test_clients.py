@@ -16,6 +16,7 @@ from factories import (
     VAT,
     business_draft,
     client,
+    mailbox,
     world,
 )
 from sqlalchemy.orm.exc import StaleDataError
@@ -38,7 +39,6 @@ from desktop.services.clients import (
 )
 from desktop.services.conflicts import CLIENT, Target, write_scope
 from desktop.services.listing import ListQuery, Page
-from desktop.services.mailboxes import MailboxDraft, create_mailbox
 
 
 def _client_count(db: Database) -> int:
@@ -512,26 +512,8 @@ def test_list_filters_and_sorts(db: Database, three_clients: dict[str, int]) -> 
 
 def test_list_counts_domains_and_live_mailboxes(db: Database) -> None:
     w = world(db)
-    busy = create_mailbox(
-        db,
-        MailboxDraft(
-            contract_id=w.he_contract_id,
-            domain_id=w.domain_id,
-            plan_id=w.he_plan_id,
-            local_part="a",
-        ),
-        actor=ACTOR,
-    )
-    create_mailbox(
-        db,
-        MailboxDraft(
-            contract_id=w.he_contract_id,
-            domain_id=w.domain_id,
-            plan_id=w.he_plan_id,
-            local_part="b",
-        ),
-        actor=ACTOR,
-    )
+    busy = mailbox(db, w, "a")
+    mailbox(db, w, "b")
     with db.session_scope() as session:
         session.execute(
             sa.update(Mailbox)

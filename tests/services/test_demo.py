@@ -53,26 +53,10 @@ from desktop.domain.identifiers import french_vat_number, normalize_postcode
 from desktop.errors import UserError
 from desktop.services.clients import ClientDraft, create_client
 from desktop.services.demo import NOT_EMPTY_MESSAGE, DemoSummary, bulk, generate_demo
+from desktop.services.demo.tables import SUMMARY_TABLES
 
 TODAY = date(2026, 3, 15)
 CLIENTS = 40
-
-_TABLES = {
-    "providers": "provider",
-    "product_lines": "product_line",
-    "plans": "plan",
-    "options": "catalogue_option",
-    "prices": "price",
-    "clients": "client",
-    "contacts": "contact",
-    "domains": "domain",
-    "contracts": "contract",
-    "mailboxes": "mailbox",
-    "subscribed_options": "subscribed_option",
-    "lifecycle_events": "lifecycle_event",
-    "access_code_events": "access_code_event",
-    "counters": "counter",
-}
 
 
 def _demo(db: Database, clients: int = CLIENTS, seed: int = 2026) -> DemoSummary:
@@ -101,10 +85,10 @@ def test_summary_matches_what_was_written(db: Database) -> None:
     summary = _demo(db)
 
     counts = _counts(db)
-    assert {f.name for f in fields(DemoSummary)} == set(_TABLES)
-    for name, table in _TABLES.items():
+    assert {f.name for f in fields(DemoSummary)} == set(SUMMARY_TABLES)
+    for name, table in SUMMARY_TABLES.items():
         assert getattr(summary, name) == counts[table], name
-    assert summary.total_rows == sum(counts[t] for t in _TABLES.values())
+    assert summary.total_rows == sum(counts[t] for t in SUMMARY_TABLES.values())
     assert summary.providers == 1 and summary.product_lines == 2
     assert summary.clients == CLIENTS
     assert summary.contacts >= 2 * CLIENTS
@@ -112,7 +96,7 @@ def test_summary_matches_what_was_written(db: Database) -> None:
     assert 0.75 * 20 * CLIENTS <= summary.mailboxes <= 1.25 * 20 * CLIENTS
     assert summary.subscribed_options > 0 and summary.lifecycle_events > 0
     # Nothing else is touched.
-    untouched = set(counts) - set(_TABLES.values()) - {"alembic_version"}
+    untouched = set(counts) - set(SUMMARY_TABLES.values()) - {"alembic_version"}
     assert all(counts[t] == 0 for t in untouched)
 
 

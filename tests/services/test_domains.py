@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
-from factories import ACTOR, client, domain, world
+from factories import ACTOR, client, domain, mailbox, world
 
 from desktop.db.engine import Database
 from desktop.db.models import Domain, LifecycleEvent, Provider
@@ -26,7 +26,6 @@ from desktop.services.domains import (
 )
 from desktop.services.domains import _unique_rules as domain_unique_rules
 from desktop.services.listing import ListQuery
-from desktop.services.mailboxes import MailboxDraft, create_mailbox
 
 
 def _domains(db: Database) -> list[tuple[str, int, bool, int]]:
@@ -230,16 +229,7 @@ def test_moving_a_primary_domain_needs_another_primary_first(db: Database) -> No
 
 def test_domain_with_mailboxes_keeps_its_client_and_name(db: Database) -> None:
     w = world(db)
-    create_mailbox(
-        db,
-        MailboxDraft(
-            contract_id=w.he_contract_id,
-            domain_id=w.domain_id,
-            plan_id=w.he_plan_id,
-            local_part="jean",
-        ),
-        actor=ACTOR,
-    )
+    mailbox(db, w, "jean")
     other = client(db, name="Repreneur")
     with pytest.raises(ValidationError) as info:
         update_domain(
@@ -306,16 +296,7 @@ def domains(db: Database) -> dict[str, int]:
         "100pour100.fr": domain(db, other.id, "100pour100.fr").id,
     }
     for local in ("a", "b"):
-        create_mailbox(
-            db,
-            MailboxDraft(
-                contract_id=w.he_contract_id,
-                domain_id=w.domain_id,
-                plan_id=w.he_plan_id,
-                local_part=local,
-            ),
-            actor=ACTOR,
-        )
+        mailbox(db, w, local)
     with db.session_scope() as session:
         session.execute(
             sa.update(Domain)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from datetime import date, datetime
 
 import pytest
 import sqlalchemy as sa
-from factories import ACTOR, World, client, contract, domain, plan, world
+from factories import ACTOR, World, client, contract, domain, mailbox_draft, plan, world
 from sqlalchemy.exc import IntegrityError
 
 from desktop.db.engine import Database
@@ -21,23 +20,12 @@ from desktop.errors import ConflictError, UserError
 from desktop.services import mailboxes as mailboxes_module
 from desktop.services.listing import ListQuery
 from desktop.services.mailboxes import (
-    MailboxDraft,
     MailboxRow,
     create_mailbox,
     get_mailbox,
     list_mailboxes,
     update_mailbox,
 )
-
-
-def _draft(w: World, local_part: str = "jean", **changes: object) -> MailboxDraft:
-    draft = MailboxDraft(
-        contract_id=w.he_contract_id,
-        domain_id=w.domain_id,
-        plan_id=w.he_plan_id,
-        local_part=local_part,
-    )
-    return replace(draft, **changes)
 
 
 def _stored(db: Database) -> list[tuple[str, MailboxStatus, int, int]]:
@@ -62,7 +50,7 @@ def _set_status(db: Database, mailbox_id: int, status: MailboxStatus) -> None:
 def test_create_fills_in_from_contract_and_plan(db: Database) -> None:
     w = world(db)
     details = create_mailbox(
-        db, _draft(w, " Jean.Dupont ", display_name=" Jean Dupont "), actor="alice"
+        db, mailbox_draft(w, " Jean.Dupont ", display_name=" Jean Dupont "), actor="alice"
     )
     assert details.address == details.display_address == "jean.dupont@acme.fr"
     assert details.local_part == "jean.dupont"
@@ -96,7 +84,7 @@ def test_unicode_domain_and_explicit_kind_and_quota(db: Database) -> None:
     cafe = domain(db, w.client_id, "café.fr")
     details = create_mailbox(
         db,
-        _draft(w, "accueil", domain_id=cafe.id, kind=MailboxKind.SHARED, quota_gb=1024),
+        mailbox_draft(w, "accueil", domain_id=cafe.id, kind=MailboxKind.SHARED, quota_gb=1024),
         actor=ACTOR,
     )
     assert (details.address, details.display_address) == (
@@ -110,7 +98,7 @@ def test_every_error_is_reported_at_once(db: Database) -> None:
     w = world(db)
     stranger = client(db, name="Voisin SARL")
     foreign_domain = domain(db, stranger.id, "voisin.fr")
-    draft = _draft(
+    draft = mailbox_draft(
         w, "jean dupont", domain_id=foreign_domain.id, plan_id=w.o365_plan_id, quota_gb=0
     )
     with pytest.raises(ValidationError) as info:
@@ -129,7 +117,9 @@ def test_every_error_is_reported_at_once(db: Database) -> None:
 def test_missing_references(db: Database) -> None:
     w = world(db)
     with pytest.raises(ValidationError) as info:
-        create_mailbox(db, _draft(w, contract_id=999, domain_id=998, plan_id=997), actor=ACTOR)
+        create_mailbox(
+            db, mailbox_draft(w, contract_id=999, domain_id=998, plan_id=997), actor=ACTOR
+        )
     assert info.value.errors == {
         "contract_id": "Ce contrat est introuvable.",
         "domain_id": "Ce domaine est introuvable.",
@@ -147,7 +137,7 @@ def test_closed_contract_takes_no_new_mailbox(
     w = world(db)
     closed = contract(db, w.client_id, w.he_line_id, number="C2025-00009", status=status)
     with pytest.raises(ValidationError) as info:
-        create_mailbox(db, _draft(w, contract_id=closed), actor=ACTOR)
+        create_mailbox(db, mailbox_draft(w, contract_id=closed), actor=ACTOR)
     assert info.value.errors == {
         "contract_id": f"Le contrat C2025-00009 est {word} : "
         "on ne peut plus y ajouter de boîte aux lettres."
@@ -158,7 +148,7 @@ def test_inactive_plan_and_quota_limit(db: Database) -> None:
     w = world(db)
     old = plan(db, w.he_line_id, code="HE-OLD", name="Exchange 2010", active=False)
     with pytest.raises(ValidationError) as info:
-        create_mailbox(db, _draft(w, plan_id=old, quota_gb=1025), actor=ACTOR)
+        create_mailbox(db, mailbox_draft(w, plan_id=old, quota_gb=1025), actor=ACTOR)
     assert info.value.errors == {
         "plan_id": "La formule Exchange 2010 n'est plus commercialisée.",
         "quota_gb": "Le quota doit être compris entre 1 et 1024 Go.",
@@ -167,16 +157,16 @@ def test_inactive_plan_and_quota_limit(db: Database) -> None:
 
 def test_address_is_unique_per_domain(db: Database) -> None:
     w = world(db)
-    create_mailbox(db, _draft(w, "jean"), actor=ACTOR)
+    create_mailbox(db, mailbox_draft(w, "jean"), actor=ACTOR)
     with pytest.raises(ValidationError) as info:
         create_mailbox(
             db,
-            _draft(w, "JEAN", contract_id=w.o365_contract_id, plan_id=w.o365_plan_id),
+            mailbox_draft(w, "JEAN", contract_id=w.o365_contract_id, plan_id=w.o365_plan_id),
             actor=ACTOR,
         )
     assert info.value.errors == {"local_part": "L'adresse jean@acme.fr existe déjà."}
     other = domain(db, w.client_id, "acme.com")
-    create_mailbox(db, _draft(w, "jean", domain_id=other.id), actor=ACTOR)
+    create_mailbox(db, mailbox_draft(w, "jean", domain_id=other.id), actor=ACTOR)
     assert [row[0] for row in _stored(db)] == ["jean@acme.fr", "jean@acme.com"]
 
 
@@ -184,10 +174,10 @@ def test_duplicate_address_in_the_race_window(
     db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     w = world(db)
-    create_mailbox(db, _draft(w, "jean"), actor=ACTOR)
+    create_mailbox(db, mailbox_draft(w, "jean"), actor=ACTOR)
     monkeypatch.setattr(mailboxes_module, "_check_address_free", lambda *args: None)
     with pytest.raises(ValidationError) as info:
-        create_mailbox(db, _draft(w, "Jean"), actor=ACTOR)
+        create_mailbox(db, mailbox_draft(w, "Jean"), actor=ACTOR)
     assert info.value.errors == {
         "local_part": "L'adresse « jean » vient d'être créée sur ce domaine depuis un autre poste."
     }
@@ -196,11 +186,11 @@ def test_duplicate_address_in_the_race_window(
 
 def test_update_plan_quota_kind_and_address_while_requested(db: Database) -> None:
     w = world(db)
-    created = create_mailbox(db, _draft(w, "jean"), actor=ACTOR)
+    created = create_mailbox(db, mailbox_draft(w, "jean"), actor=ACTOR)
     updated = update_mailbox(
         db,
         created.id,
-        _draft(
+        mailbox_draft(
             w,
             "jean.dupont",
             plan_id=w.he_big_plan_id,
@@ -223,7 +213,7 @@ def test_update_plan_quota_kind_and_address_while_requested(db: Database) -> Non
 
 def test_address_and_contract_are_frozen_once_active(db: Database) -> None:
     w = world(db)
-    created = create_mailbox(db, _draft(w, "jean"), actor=ACTOR)
+    created = create_mailbox(db, mailbox_draft(w, "jean"), actor=ACTOR)
     _set_status(db, created.id, MailboxStatus.ACTIVE)
     other = domain(db, w.client_id, "acme.com")
     second = contract(db, w.client_id, w.he_line_id, number="C2026-00003")
@@ -231,7 +221,7 @@ def test_address_and_contract_are_frozen_once_active(db: Database) -> None:
         update_mailbox(
             db,
             created.id,
-            _draft(w, "paul", domain_id=other.id, contract_id=second),
+            mailbox_draft(w, "paul", domain_id=other.id, contract_id=second),
             expected_version=2,
             actor=ACTOR,
         )
@@ -242,7 +232,11 @@ def test_address_and_contract_are_frozen_once_active(db: Database) -> None:
         "contract_id": f"Le contrat ne peut plus être changé : {why}",
     }
     renamed = update_mailbox(
-        db, created.id, _draft(w, "jean", display_name="Jean"), expected_version=2, actor=ACTOR
+        db,
+        created.id,
+        mailbox_draft(w, "jean", display_name="Jean"),
+        expected_version=2,
+        actor=ACTOR,
     )
     assert (renamed.display_name, renamed.status, renamed.activated_on) == (
         "Jean",
@@ -253,24 +247,24 @@ def test_address_and_contract_are_frozen_once_active(db: Database) -> None:
 
 def test_a_mailbox_keeps_its_plan_even_if_withdrawn(db: Database) -> None:
     w = world(db)
-    created = create_mailbox(db, _draft(w, "jean"), actor=ACTOR)
+    created = create_mailbox(db, mailbox_draft(w, "jean"), actor=ACTOR)
     with db.session_scope() as session:
         session.execute(
             sa.text("UPDATE plan SET active = :no WHERE id = :id"),
             {"no": False, "id": w.he_plan_id},
         )
     updated = update_mailbox(
-        db, created.id, _draft(w, "jean", display_name="J"), expected_version=1, actor=ACTOR
+        db, created.id, mailbox_draft(w, "jean", display_name="J"), expected_version=1, actor=ACTOR
     )
     assert updated.plan_id == w.he_plan_id
 
 
 def test_deleted_mailbox_cannot_change(db: Database) -> None:
     w = world(db)
-    created = create_mailbox(db, _draft(w, "jean"), actor=ACTOR)
+    created = create_mailbox(db, mailbox_draft(w, "jean"), actor=ACTOR)
     _set_status(db, created.id, MailboxStatus.DELETED)
     with pytest.raises(UserError) as info:
-        update_mailbox(db, created.id, _draft(w, "jean"), expected_version=2, actor=ACTOR)
+        update_mailbox(db, created.id, mailbox_draft(w, "jean"), expected_version=2, actor=ACTOR)
     assert info.value.message == (
         "Cette boîte aux lettres est supprimée : elle ne peut plus changer."
     )
@@ -278,11 +272,11 @@ def test_deleted_mailbox_cannot_change(db: Database) -> None:
 
 def test_stale_mailbox_update_is_refused(db: Database) -> None:
     w = world(db)
-    created = create_mailbox(db, _draft(w, "jean"), actor=ACTOR)
+    created = create_mailbox(db, mailbox_draft(w, "jean"), actor=ACTOR)
     first = update_mailbox(
         db,
         created.id,
-        _draft(w, "jean", display_name="Alice"),
+        mailbox_draft(w, "jean", display_name="Alice"),
         expected_version=created.version,
         actor="alice",
     )
@@ -290,7 +284,7 @@ def test_stale_mailbox_update_is_refused(db: Database) -> None:
         update_mailbox(
             db,
             created.id,
-            _draft(w, "jean", display_name="Bob"),
+            mailbox_draft(w, "jean", display_name="Bob"),
             expected_version=created.version,
             actor="bob",
         )
@@ -344,12 +338,14 @@ def thirty(db: Database) -> World:
     w = world(db)
     for n in range(20):
         name = "100% Ventes" if n == 7 else f"Employé {n:02d}"
-        create_mailbox(db, _draft(w, f"user{n:02d}", display_name=name), actor=ACTOR)
+        create_mailbox(db, mailbox_draft(w, f"user{n:02d}", display_name=name), actor=ACTOR)
     zoe = world(db, client_name="Zoé Bio", suffix="z")
     for n in range(10):
         create_mailbox(
             db,
-            _draft(zoe, f"contact_{n}", contract_id=zoe.o365_contract_id, plan_id=zoe.o365_plan_id),
+            mailbox_draft(
+                zoe, f"contact_{n}", contract_id=zoe.o365_contract_id, plan_id=zoe.o365_plan_id
+            ),
             actor=ACTOR,
         )
     return w

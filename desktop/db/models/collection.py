@@ -8,8 +8,9 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from desktop.db.models.base import Base, IdMixin, Versioned, utc_now
+from desktop.db.models.base import Base, IdMixin, Versioned
 from desktop.db.types import Money, enum_type
+from desktop.domain.clock import utc_now
 from desktop.domain.enums import DebitStatus, DunningStage, MandateStatus, SequenceType
 
 

@@ -8,10 +8,11 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from desktop.db.models.base import Audited, Base, IdMixin, Versioned, utc_now
+from desktop.db.models.base import Audited, Base, IdMixin, Versioned
 from desktop.db.models.catalogue import Plan, ProductLine
 from desktop.db.models.parties import Client
 from desktop.db.types import Quantity, enum_type
+from desktop.domain.clock import utc_now
 from desktop.domain.enums import (
     AccessCodeAction,
     ContractStatus,

@@ -8,8 +8,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from desktop.db.models.base import Base, IdMixin, utc_now
+from desktop.db.models.base import Base, IdMixin
 from desktop.db.types import enum_type
+from desktop.domain.clock import utc_now
 from desktop.domain.enums import AuditAction, OutboxStatus
 
 

@@ -68,7 +68,7 @@ class DemoSummary:
         return sum(getattr(self, f.name) for f in fields(self))
 
 
-_SUMMARY_FIELDS = {
+SUMMARY_TABLES = {  # DemoSummary field → table it counts
     "providers": "provider",
     "product_lines": "product_line",
     "plans": "plan",
@@ -88,4 +88,4 @@ _SUMMARY_FIELDS = {
 
 def summarise(rows: dict[str, list[Row]]) -> DemoSummary:
     """The summary of rows built per table name."""
-    return DemoSummary(**{name: len(rows[table]) for name, table in _SUMMARY_FIELDS.items()})
+    return DemoSummary(**{name: len(rows[table]) for name, table in SUMMARY_TABLES.items()})

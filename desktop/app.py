@@ -1,41 +1,126 @@
-"""Composition root of the GUI: database → services → main window."""
+"""Composition root of the GUI: logging → database → services → main window."""
 
 from __future__ import annotations
 
-import functools
+import getpass
+import logging
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from desktop.db.connect import open_database
+from desktop.db.engine import Database
 from desktop.db.schema import upgrade
 from desktop.errors import UserError
+from desktop.logs import log_uncaught, setup_logging
 from desktop.services.demo import generate_demo
-from desktop.services.overview import database_overview
+from desktop.services.provider import ProviderDraft, get_provider, provider_exists, save_provider
+from desktop.settings import load_local_settings, save_local_settings
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
+
+    from desktop.ui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+ORGANISATION = "BackOfficeMessagerie"
+
+
+def staff_name() -> str:
+    """Who is at this desktop, for "changed by" (staff accounts come with logins)."""
+    try:
+        return getpass.getuser()[:64] or "poste"
+    except (OSError, KeyError, ImportError):
+        return "poste"
 
 
 def run(db_value: str | None, argv: Sequence[str] = ()) -> int:
     """Open the application window on the named database; the exit status."""
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from desktop.ui.main_window import APP_TITLE, MainWindow
+    from desktop.ui.main_window import APP_TITLE
 
+    setup_logging()
     app = QApplication.instance() or QApplication([sys.argv[0], *argv])
     app.setApplicationName(APP_TITLE)
+    app.setOrganizationName(ORGANISATION)
+    sys.excepthook = _show_uncaught
     try:
         db = open_database(db_value)
         upgrade(db)
     except UserError as exc:
+        log.warning("Cannot open the database: %s", exc.message)
         if sys.stderr is not None:
             sys.stderr.write(f"backoffice : {exc.message}\n")
         QMessageBox.critical(None, APP_TITLE, exc.message)
         return 1
-    window = MainWindow(
-        db.description,
-        load_overview=functools.partial(database_overview, db),
-        load_demo=functools.partial(generate_demo, db),
-    )
+    window = build_window(db, staff_name())
     window.show()
+    if not provider_exists(db):
+        QTimer.singleShot(0, lambda: welcome(window, db, staff_name()))
     try:
         return app.exec()
     finally:
         db.dispose()
+
+
+def build_window(db: Database, actor: str) -> MainWindow:
+    from desktop.ui.editing import record_editor
+    from desktop.ui.main_window import Actions, MainWindow
+
+    return MainWindow(
+        db,
+        actions=Actions(
+            edit=record_editor(db, actor),
+            load_demo=lambda progress: generate_demo(db, progress=progress),
+            settings=lambda parent: edit_settings(parent, db, actor),
+        ),
+    )
+
+
+def welcome(window: MainWindow, db: Database, actor: str) -> None:
+    """First start on an empty database: the provider's identity, or demo data."""
+    from desktop.ui.dialogs.welcome import WelcomeDialog
+
+    def save(draft: ProviderDraft) -> object:
+        return save_provider(db, draft, expected_version=None, actor=actor)
+
+    dialog = WelcomeDialog(window, save)
+    if dialog.exec() == WelcomeDialog.DEMO:
+        window.load_demo_data()
+    else:
+        window.refresh()
+
+
+def edit_settings(parent: QWidget, db: Database, actor: str) -> bool:
+    from PySide6.QtWidgets import QDialog
+
+    from desktop.ui.dialogs.settings import SettingsDialog
+
+    dialog = SettingsDialog(
+        parent,
+        get_provider(db),
+        lambda draft, version: save_provider(db, draft, expected_version=version, actor=actor),
+        load_local_settings(),
+        save_local_settings,
+        reload=lambda: get_provider(db),
+    )
+    return dialog.exec() == QDialog.DialogCode.Accepted
+
+
+def _show_uncaught(kind: type[BaseException], value: BaseException, traceback: object) -> None:
+    """Log an unexpected error and tell the user in a dialog rather than losing it."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from desktop.logs import log_file
+    from desktop.ui.main_window import APP_TITLE
+
+    log_uncaught(kind, value, traceback)  # type: ignore[arg-type]
+    QMessageBox.critical(
+        None,
+        APP_TITLE,
+        f"Une erreur inattendue est survenue : {value}\n\nLe détail est dans le journal : "
+        f"{log_file()}",
+    )

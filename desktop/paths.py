@@ -14,6 +14,11 @@ def data_dir() -> Path:
     return platformdirs.user_data_path(APP_NAME, appauthor=False)
 
 
+def config_dir() -> Path:
+    """The user's settings folder (Windows: %APPDATA%\\BackOfficeMessagerie)."""
+    return platformdirs.user_config_path(APP_NAME, appauthor=False, roaming=True)
+
+
 def default_database_path() -> Path:
     return data_dir() / "backoffice.sqlite3"
 

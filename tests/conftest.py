@@ -12,6 +12,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -20,8 +21,12 @@ import sqlalchemy as sa
 from desktop.db.engine import Database, sqlite_url
 from desktop.db.models import Base
 from desktop.db.schema import upgrade
+from desktop.services.demo import generate_demo
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+DEMO_CLIENTS = 30
+DEMO_TODAY = date(2026, 11, 22)
 
 PG_ADMIN_URL = os.environ.get(
     "BACKOFFICE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -35,6 +40,7 @@ def user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
     monkeypatch.setenv("XDG_STATE_HOME", str(home / "state"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.delenv("BACKOFFICE_DB", raising=False)
     return home
 
@@ -88,6 +94,27 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     upgrade(db)
     db.dispose()
     return path
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Path:
+    """A SQLite file holding the demo data of 30 clients, made once per run."""
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
+    shutil.copyfile(sqlite_template, path)
+    db = Database(sqlite_url(path))
+    generate_demo(db, clients=DEMO_CLIENTS, today=DEMO_TODAY)
+    db.dispose()
+    return path
+
+
+@pytest.fixture
+def demo_db(tmp_path: Path, demo_template: Path) -> Iterator[Database]:
+    """A copy of the demo database, free to change."""
+    path = tmp_path / "demo.sqlite3"
+    shutil.copyfile(demo_template, path)
+    database = Database(sqlite_url(path))
+    yield database
+    database.dispose()
 
 
 def _empty_all_tables(db: Database) -> None:

@@ -23,21 +23,45 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from desktop.errors import DatabaseError
 from desktop.paths import default_database_path
+from desktop.settings import LocalSettings, load_local_settings, settings_path
 
 ENV_VAR = "BACKOFFICE_DB"
 SQLITE_BUSY_TIMEOUT_S = 15
 PG_CONNECT_TIMEOUT_S = 5
 
 
-def resolve_url(value: str | None, environ: Mapping[str, str] = os.environ) -> URL:
-    """The database to use: ``--db`` value, else $BACKOFFICE_DB, else the user's file.
+def resolve_url(
+    value: str | None,
+    environ: Mapping[str, str] = os.environ,
+    settings: LocalSettings | None = None,
+) -> URL:
+    """The database to use: ``--db`` value, else $BACKOFFICE_DB, else the database
+    saved in this desktop's settings, else the user's file.
 
-    A plain path (no ``scheme://``) means an SQLite file; ``postgresql://`` is
-    taken as ``postgresql+psycopg://``.
+    ``settings`` defaults to the ones saved on this desktop (read only when
+    needed). A plain path (no ``scheme://``) means an SQLite file;
+    ``postgresql://`` is taken as ``postgresql+psycopg://``.
     """
     text = (value or environ.get(ENV_VAR) or "").strip()
-    if not text:
+    if text:
+        return parse_database_url(text)
+    if settings is None:
+        settings = load_local_settings()
+    saved = (settings.database_url or "").strip()
+    if not saved:
         return sqlite_url(default_database_path())
+    try:
+        return parse_database_url(saved)
+    except DatabaseError as exc:
+        raise DatabaseError(
+            f"{exc.message} Cette adresse vient des paramètres de ce poste ({settings_path()}) : "
+            "corrigez-la, ou lancez le programme avec --db."
+        ) from None
+
+
+def parse_database_url(text: str) -> URL:
+    """A database named by a path or a URL (see :func:`resolve_url`)."""
+    text = text.strip()
     if "://" not in text:
         return sqlite_url(Path(text).expanduser())
     try:

@@ -53,6 +53,19 @@ FIELD_LABELS: dict[str, str] = {
     # other forms
     "plan": "Formule",
     "contract": "Contrat",
+    # provider (identity and settings)
+    "share_capital": "Capital social",
+    "rcs_city": "Ville du RCS",
+    "website": "Site web",
+    "iban": "IBAN",
+    "bic": "BIC",
+    "sepa_creditor_id": "Identifiant créancier SEPA (ICS)",
+    "logo": "Logo",
+    "logo_mime": "Type du logo",
+    "default_vat_rate": "Taux de TVA par défaut",
+    "payment_days": "Délai de paiement (jours)",
+    "penalty_rate": "Taux des pénalités de retard",
+    "refused_tlds": "Extensions refusées",
 }
 """French label of each field name a validation error can be keyed by."""
 

@@ -94,6 +94,7 @@ _LIST_SPEC = ListSpec(
     search_columns=(Contract.number,),
     search_matchers=(related_contains(Contract.client_id, Client.id, Client.name, Client.code),),
     filters={
+        "id": id_filter(Contract.id, "id"),
         "status": enum_filter(Contract.status, ContractStatus, "status"),
         "client_id": id_filter(Contract.client_id, "client_id"),
         "product_line": related_filter(

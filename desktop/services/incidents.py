@@ -93,6 +93,7 @@ _LIST_SPEC = ListSpec(
     search_columns=(Incident.number, Incident.description),
     search_matchers=(related_contains(Incident.client_id, Client.id, Client.name, Client.code),),
     filters={
+        "id": id_filter(Incident.id, "id"),
         "status": enum_filter(Incident.status, IncidentStatus, "status"),
         "client_id": id_filter(Incident.client_id, "client_id"),
         "product_line": related_filter(

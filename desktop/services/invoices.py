@@ -84,6 +84,7 @@ _LIST_SPEC = ListSpec(
     search_columns=(Invoice.number,),
     search_matchers=(related_contains(Invoice.client_id, Client.id, Client.name, Client.code),),
     filters={
+        "id": id_filter(Invoice.id, "id"),
         "status": enum_filter(Invoice.status, InvoiceStatus, "status"),
         "kind": enum_filter(Invoice.kind, InvoiceKind, "kind"),
         "client_id": id_filter(Invoice.client_id, "client_id"),

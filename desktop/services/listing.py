@@ -53,6 +53,7 @@ class ListQuery:
     descending: bool = False
     offset: int = 0
     limit: int = DEFAULT_LIMIT
+    """At most MAX_LIMIT rows; 0 asks for the count alone."""
     count: bool = True
     """False: skip the COUNT (a view asking for its next page already knows the total)."""
 
@@ -313,8 +314,8 @@ def _unindexed_sqlite(element: _Unindexed, compiler: SQLCompiler, **kw: Any) -> 
 
 
 def page_bounds(query: ListQuery) -> tuple[int, int]:
-    """(offset, limit) with the limit capped to MAX_LIMIT and both made sane."""
-    return max(0, query.offset), max(1, min(query.limit, MAX_LIMIT))
+    """(offset, limit) with the limit capped to MAX_LIMIT and both made sane (0: no rows)."""
+    return max(0, query.offset), max(0, min(query.limit, MAX_LIMIT))
 
 
 def conditions(query: ListQuery, spec: ListSpec) -> list[ColumnElement[bool]]:
@@ -350,6 +351,8 @@ def fetch_page(
         counted = sa.select(sa.func.count()).select_from(spec.count_from).where(*where)
         total = int(session.execute(counted).scalar_one())
     offset, limit = page_bounds(query)
+    if limit == 0:
+        return Page(rows=(), total=total, offset=offset)
     page_keys = (
         _lean_select(stmt, spec, ordering)
         .where(*where)

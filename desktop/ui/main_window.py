@@ -1,204 +1,387 @@
-"""The main window: what the database holds, and the way in to demo data."""
+"""The office window: five tabs over the whole database, record views, history."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from PySide6.QtCore import QLocale, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QByteArray, QSettings, Qt, QUrl, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QIcon, QKeySequence
 from PySide6.QtWidgets import (
-    QFrame,
-    QGridLayout,
     QLabel,
     QMainWindow,
     QMessageBox,
-    QProgressDialog,
-    QVBoxLayout,
+    QStyle,
+    QTabWidget,
+    QToolBar,
     QWidget,
 )
 
 from desktop import __version__
-from desktop.domain.enums import MailboxStatus
+from desktop.db.engine import Database
 from desktop.errors import UserError
-from desktop.services.overview import Overview
-from desktop.ui.tasks import run_in_background
+from desktop.paths import log_dir
+from desktop.ui.db_worker import DbWorker
+from desktop.ui.progress import Progress, run_with_progress
+from desktop.ui.tabs.list_panel import EDITABLE
+from desktop.ui.tabs.record_tab import RecordTab
+from desktop.ui.tabs.specs import MAIN_TABS, RecordKind
+from desktop.ui.views.records import VIEWS
 
-FRENCH = QLocale(QLocale.Language.French, QLocale.Country.France)
+log = logging.getLogger(__name__)
+
 APP_TITLE = "Back-Office Messagerie"
 
+TAB_OF: dict[RecordKind, int] = {
+    RecordKind.CLIENT: 0,
+    RecordKind.CONTRACT: 0,
+    RecordKind.DOMAIN: 1,
+    RecordKind.MAILBOX: 2,
+    RecordKind.INVOICE: 3,
+    RecordKind.INCIDENT: 4,
+}
 
-def french_int(value: int) -> str:
-    return FRENCH.toString(value)
+
+@dataclass(frozen=True)
+class Actions:
+    """What the window's menus can do beyond lists: dialogs and long jobs, injected."""
+
+    edit: Callable[[QWidget, RecordKind, int | None, int | None], bool] | None = None
+    """Open the create (id None) or edit dialog; True when something was saved."""
+    load_demo: Callable[[Progress], object] | None = None
+    settings: Callable[[QWidget], bool] | None = None
 
 
-class Card(QFrame):
-    """A figure with its caption."""
+class History:
+    """Records opened, in order, with a cursor: back and forward like a browser."""
 
-    def __init__(self, caption: str) -> None:
-        super().__init__()
-        self.setObjectName("card")
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.figure = QLabel("—")
-        self.figure.setObjectName("figure")
-        self.figure.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.detail = QLabel("")
-        self.detail.setObjectName("detail")
-        self.detail.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.detail.setWordWrap(True)
-        title = QLabel(caption)
-        title.setObjectName("caption")
-        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout = QVBoxLayout(self)
-        layout.addWidget(title)
-        layout.addWidget(self.figure)
-        layout.addWidget(self.detail)
+    def __init__(self) -> None:
+        self.entries: list[tuple[RecordKind, int]] = []
+        self.position = -1
 
-    def show_value(self, value: int, detail: str = "") -> None:
-        self.figure.setText(french_int(value))
-        self.detail.setText(detail)
+    def push(self, entry: tuple[RecordKind, int]) -> None:
+        if 0 <= self.position < len(self.entries) and self.entries[self.position] == entry:
+            return
+        del self.entries[self.position + 1 :]
+        self.entries.append(entry)
+        self.position = len(self.entries) - 1
+
+    def step(self, offset: int) -> tuple[RecordKind, int] | None:
+        target = self.position + offset
+        if not 0 <= target < len(self.entries):
+            return None
+        self.position = target
+        return self.entries[target]
+
+    def can_step(self, offset: int) -> bool:
+        return 0 <= self.position + offset < len(self.entries)
 
 
 class MainWindow(QMainWindow):
-    overview_changed = Signal(object)
+    record_opened = Signal(object, int)
 
-    def __init__(
-        self,
-        database_description: str,
-        load_overview: Callable[[], Overview],
-        load_demo: Callable[[], object],
-    ) -> None:
+    def __init__(self, db: Database, *, actions: Actions | None = None) -> None:
         super().__init__()
-        self._load_overview = load_overview
-        self._load_demo = load_demo
-        self.setWindowTitle(APP_TITLE)
-        self.resize(980, 560)
+        self.db = db
+        self.actions = actions or Actions()
+        self.worker = DbWorker()
+        self.history = History()
+        self.settings = QSettings()
+        self.setWindowTitle(f"{APP_TITLE} — {db.description}")
+        self.setMinimumSize(1000, 600)
+        self.resize(1280, 760)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.record_tabs: list[RecordTab] = []
+        for spec in MAIN_TABS:
+            tab = RecordTab(spec, db, self.worker)
+            self._wire(tab)
+            self.record_tabs.append(tab)
+            self.tabs.addTab(tab, spec.title)
+        self.tabs.currentChanged.connect(self._tab_changed)
+        self.setCentralWidget(self.tabs)
+        self._build_actions()
         self._build_menus()
-        self._build_body()
-        self.statusBar().showMessage(f"Base de données : {database_description}")
-        self.refresh()
+        self._build_toolbar()
+        self._build_status_bar()
+        self.setStyleSheet(
+            "#recordHeading { font-size: 17px; font-weight: 600; padding: 4px 0; }"
+            "#placeholder { color: #777; }"
+        )
+        self._restore_layout()
+        self._tab_changed(self.tabs.currentIndex())
+
+    # --- wiring -------------------------------------------------------------------------
+
+    def _wire(self, tab: RecordTab) -> None:
+        panel = tab.panel
+        panel.open_requested.connect(self.open_record)
+        panel.edit_requested.connect(self.edit_record)
+        panel.new_requested.connect(lambda kind: self.new_record(kind))
+        panel.failed.connect(self.show_error)
+        panel.count_changed.connect(lambda text, t=tab: self._show_count(t, text))
+
+    def _icon(self, pixmap: QStyle.StandardPixmap) -> QIcon:
+        return self.style().standardIcon(pixmap)
+
+    def _action(
+        self,
+        text: str,
+        slot: Callable[[], object],
+        shortcut: QKeySequence | str | None = None,
+        icon: QStyle.StandardPixmap | None = None,
+    ) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if icon is not None:
+            action.setIcon(self._icon(icon))
+        action.triggered.connect(lambda _checked=False: slot())
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        pix = QStyle.StandardPixmap
+        self.new_action = self._action("&Nouveau…", self.new_record, "Ctrl+N", pix.SP_FileIcon)
+        self.edit_action = self._action(
+            "&Modifier…", self.edit_current, "Ctrl+E", pix.SP_FileDialogDetailedView
+        )
+        self.search_action = self._action(
+            "&Rechercher",
+            self.focus_search,
+            QKeySequence.StandardKey.Find,
+            pix.SP_FileDialogContentsView,
+        )
+        self.refresh_action = self._action("&Actualiser", self.refresh, "F5", pix.SP_BrowserReload)
+        self.back_action = self._action(
+            "&Précédent", lambda: self.step_history(-1), "Alt+Left", pix.SP_ArrowBack
+        )
+        self.forward_action = self._action(
+            "&Suivant", lambda: self.step_history(1), "Alt+Right", pix.SP_ArrowForward
+        )
+        self.close_action = self._action("&Fermer la fiche", self.close_record, "Esc")
+        self.demo_action = self._action(
+            "Charger les données de &démonstration…", self.load_demo_data
+        )
+        self.demo_action.setEnabled(self.actions.load_demo is not None)
+        self.settings_action = self._action(
+            "&Paramètres…",
+            self.open_settings,
+            QKeySequence.StandardKey.Preferences,
+            pix.SP_FileDialogInfoView,
+        )
+        self.settings_action.setEnabled(self.actions.settings is not None)
+        self.quit_action = self._action("&Quitter", self.close, "Ctrl+Q")
+        self.tab_actions = [
+            self._action(
+                f"&{index + 1}  {spec.title}", lambda i=index: self.show_tab(i), f"Ctrl+{index + 1}"
+            )
+            for index, spec in enumerate(MAIN_TABS)
+        ]
 
     def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&Fichier")
-        self.demo_action = QAction("Charger les données de &démonstration…", self)
-        self.demo_action.triggered.connect(self.load_demo_data)
-        file_menu.addAction(self.demo_action)
-        refresh = QAction("&Actualiser", self)
-        refresh.setShortcut(QKeySequence.StandardKey.Refresh)
-        refresh.triggered.connect(self.refresh)
-        file_menu.addAction(refresh)
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&Fichier")
+        for action in (self.new_action, self.demo_action, self.settings_action):
+            file_menu.addAction(action)
         file_menu.addSeparator()
-        quit_action = QAction("&Quitter", self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
-        file_menu.addAction(quit_action)
-        help_menu = self.menuBar().addMenu("&Aide")
-        about = QAction("À &propos", self)
-        about.triggered.connect(self.show_about)
-        help_menu.addAction(about)
+        file_menu.addAction(self.quit_action)
+        edit_menu = bar.addMenu("&Édition")
+        edit_menu.addAction(self.edit_action)
+        edit_menu.addAction(self.search_action)
+        view_menu = bar.addMenu("&Affichage")
+        for action in self.tab_actions:
+            view_menu.addAction(action)
+        view_menu.addSeparator()
+        for action in (self.back_action, self.forward_action, self.close_action):
+            view_menu.addAction(action)
+        view_menu.addSeparator()
+        view_menu.addAction(self.refresh_action)
+        help_menu = bar.addMenu("&Aide")
+        help_menu.addAction(self._action("Ouvrir le dossier des &journaux", self.open_logs))
+        help_menu.addAction(self._action("À &propos", self.show_about))
 
-    def _build_body(self) -> None:
-        body = QWidget()
-        layout = QVBoxLayout(body)
-        layout.setContentsMargins(24, 20, 24, 20)
-        self.heading = QLabel()
-        self.heading.setObjectName("heading")
-        layout.addWidget(self.heading)
-        self.hint = QLabel()
-        self.hint.setWordWrap(True)
-        layout.addWidget(self.hint)
-        grid = QGridLayout()
-        grid.setSpacing(16)
-        self.clients_card = Card("Clients")
-        self.domains_card = Card("Domaines")
-        self.contracts_card = Card("Contrats")
-        self.mailboxes_card = Card("Boîtes aux lettres")
-        for column, card in enumerate(
-            (self.clients_card, self.domains_card, self.contracts_card, self.mailboxes_card)
-        ):
-            grid.addWidget(card, 0, column)
-        layout.addLayout(grid)
-        statuses_title = QLabel("Boîtes aux lettres par état")
-        statuses_title.setObjectName("section")
-        layout.addSpacing(12)
-        layout.addWidget(statuses_title)
-        self.status_grid = QGridLayout()
-        self.status_grid.setHorizontalSpacing(32)
-        self.status_labels: dict[MailboxStatus, QLabel] = {}
-        for index, status in enumerate(MailboxStatus):
-            count = QLabel("—")
-            count.setObjectName("count")
-            count.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            self.status_labels[status] = count
-            row, column = divmod(index, 3)
-            self.status_grid.addWidget(QLabel(status.label), row, column * 2)
-            self.status_grid.addWidget(count, row, column * 2 + 1)
-        self.status_grid.setColumnStretch(6, 1)
-        layout.addLayout(self.status_grid)
-        layout.addStretch(1)
-        body.setStyleSheet(
-            "#heading { font-size: 20px; font-weight: 600; }"
-            "#card { background: palette(base); border-radius: 6px; }"
-            "#caption { font-size: 13px; color: #555; font-weight: 600; }"
-            "#section { font-size: 15px; font-weight: 600; }"
-            "#count { font-weight: 600; min-width: 60px; }"
-            "#figure { font-size: 30px; font-weight: 600; }"
-            "#detail { color: #555; }"
+    def _build_toolbar(self) -> None:
+        toolbar = QToolBar("Barre d'outils")
+        toolbar.setObjectName("mainToolbar")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        for action in (self.back_action, self.forward_action):
+            toolbar.addAction(action)
+        toolbar.addSeparator()
+        for action in (self.new_action, self.edit_action, self.search_action, self.refresh_action):
+            toolbar.addAction(action)
+        toolbar.addSeparator()
+        toolbar.addAction(self.settings_action)
+        self.addToolBar(toolbar)
+
+    def _build_status_bar(self) -> None:
+        self.count_label = QLabel("")
+        self.database_label = QLabel(f"Base de données : {self.db.description}")
+        self.statusBar().addWidget(self.count_label, 1)
+        self.statusBar().addPermanentWidget(self.database_label)
+
+    # --- tabs and records ---------------------------------------------------------------------
+
+    @property
+    def current_tab(self) -> RecordTab:
+        return self.record_tabs[self.tabs.currentIndex()]
+
+    def show_tab(self, index: int) -> None:
+        self.tabs.setCurrentIndex(index)
+        self.focus_search()
+
+    def _tab_changed(self, index: int) -> None:
+        tab = self.record_tabs[index]
+        self.count_label.setText(f"{tab.spec.title} : {tab.panel.count_label.text()}")
+        editable = tab.spec.kind in EDITABLE and self.actions.edit is not None
+        self.new_action.setEnabled(editable)
+        self._update_actions()
+
+    def _show_count(self, tab: RecordTab, text: str) -> None:
+        if tab is self.current_tab:
+            self.count_label.setText(f"{tab.spec.title} : {text}")
+
+    def _update_actions(self) -> None:
+        view = self.current_tab.view
+        self.edit_action.setEnabled(
+            self.actions.edit is not None and view is not None and view.editable
         )
-        self.setCentralWidget(body)
+        self.close_action.setEnabled(view is not None)
+        self.back_action.setEnabled(self.history.can_step(-1))
+        self.forward_action.setEnabled(self.history.can_step(1))
+
+    def open_record(self, kind: RecordKind, record_id: int, *, remember: bool = True) -> None:
+        tab = self.record_tabs[TAB_OF[kind]]
+        view = VIEWS[kind](self.db, self.worker, record_id)
+        view.navigate.connect(self.open_record)
+        view.edit_requested.connect(self.edit_record)
+        view.failed.connect(self.show_error)
+        tab.show_record(view)
+        self.tabs.setCurrentWidget(tab)
+        if remember:
+            self.history.push((kind, record_id))
+        self._update_actions()
+        self.record_opened.emit(kind, record_id)
+
+    def step_history(self, offset: int) -> None:
+        entry = self.history.step(offset)
+        if entry is not None:
+            self.open_record(*entry, remember=False)
+
+    def close_record(self) -> None:
+        if not self.current_tab.close_record():
+            self.current_tab.panel.search.clear()
+        self.current_tab.panel.table.setFocus()
+        self._update_actions()
+
+    def focus_search(self) -> None:
+        search = self.current_tab.panel.search
+        search.setFocus()
+        search.selectAll()
 
     def refresh(self) -> None:
-        run_in_background(self._load_overview, self.show_overview, self.show_error)
+        for tab in self.record_tabs:
+            tab.refresh()
 
-    def show_overview(self, overview: Overview) -> None:
-        self.heading.setText(overview.provider_name or "Aucun prestataire enregistré")
-        self.demo_action.setEnabled(overview.is_empty)
-        self.hint.setText(
-            "La base est vide : chargez les données de démonstration (menu Fichier) "
-            "pour découvrir l'application."
-            if overview.is_empty
-            else ""
-        )
-        self.hint.setVisible(overview.is_empty)
-        self.clients_card.show_value(
-            overview.clients, f"dont {french_int(overview.active_clients)} actifs"
-        )
-        self.domains_card.show_value(overview.domains)
-        self.contracts_card.show_value(
-            overview.contracts, f"dont {french_int(overview.active_contracts)} actifs"
-        )
-        active = dict(overview.mailboxes_by_status).get(MailboxStatus.ACTIVE, 0)
-        self.mailboxes_card.show_value(overview.mailboxes, f"dont {french_int(active)} actives")
-        for status, count in overview.mailboxes_by_status:
-            self.status_labels[status].setText(french_int(count))
-        self.overview_changed.emit(overview)
+    # --- editing ------------------------------------------------------------------------
 
-    def load_demo_data(self) -> None:
-        progress = QProgressDialog("Chargement des données de démonstration…", "", 0, 0, self)
-        progress.setWindowTitle(APP_TITLE)
-        progress.setCancelButton(None)
-        progress.setWindowModality(Qt.WindowModality.WindowModal)
-        progress.show()
-
-        def done(_result: object) -> None:
-            progress.close()
+    def new_record(self, kind: RecordKind | None = None) -> None:
+        kind = kind or self.current_tab.spec.kind
+        if self.actions.edit is None or kind not in EDITABLE:
+            return
+        view = self.current_tab.view
+        client_id = view.record_id if view is not None and view.kind is RecordKind.CLIENT else None
+        if self.actions.edit(self, kind, None, client_id):
             self.refresh()
 
-        def failed(error: Exception) -> None:
-            progress.close()
-            self.show_error(error)
+    def edit_current(self) -> None:
+        view = self.current_tab.view
+        if view is not None and view.editable:
+            self.edit_record(view.kind, view.record_id)
 
-        run_in_background(self._load_demo, done, failed)
+    def edit_record(self, kind: RecordKind, record_id: int) -> None:
+        if self.actions.edit is not None and self.actions.edit(self, kind, record_id, None):
+            self.refresh()
+
+    # --- long jobs and dialogs ------------------------------------------------------------
+
+    def load_demo_data(self) -> None:
+        load = self.actions.load_demo
+        if load is None:
+            return
+
+        def done(_summary: object) -> None:
+            self.demo_action.setEnabled(False)
+            self.refresh()
+
+        self.demo_progress = run_with_progress(
+            self, "Chargement des données de démonstration", load, done, self.show_error
+        )
+
+    def open_settings(self) -> None:
+        if self.actions.settings is not None and self.actions.settings(self):
+            self.refresh()
+
+    def open_logs(self) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(log_dir())))
 
     def show_error(self, error: Exception) -> None:
-        if not isinstance(error, UserError):
-            raise error
-        QMessageBox.warning(self, APP_TITLE, error.message)
+        if isinstance(error, UserError):
+            QMessageBox.warning(self, APP_TITLE, error.message)
+            return
+        log.error("Unexpected error", exc_info=error)
+        QMessageBox.critical(
+            self,
+            APP_TITLE,
+            "Une erreur inattendue est survenue ; rien n'a été enregistré à moitié.\n\n"
+            f"{type(error).__name__} : {error}\n\n"
+            f"Le détail est dans le journal : {log_dir()}",
+        )
 
     def show_about(self) -> None:
         QMessageBox.about(
             self,
             f"À propos de {APP_TITLE}",
             f"<b>{APP_TITLE}</b> {__version__}<br>"
-            "Gestion des clients, domaines, boîtes aux lettres, contrats et factures "
-            "d'un prestataire de messagerie hébergée.",
+            "Gestion des clients, domaines, boîtes aux lettres, contrats, factures et "
+            "incidents d'un prestataire de messagerie hébergée.",
         )
+
+    # --- remembered layout --------------------------------------------------------------------
+
+    def _restore_layout(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        state = self.settings.value("window/state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        for tab in self.record_tabs:
+            key = f"tabs/{tab.spec.kind.value}"
+            splitter = self.settings.value(f"{key}/splitter")
+            header = self.settings.value(f"{key}/header")
+            tab.restore_state(
+                splitter if isinstance(splitter, QByteArray) else None,
+                header if isinstance(header, QByteArray) else None,
+            )
+        tab_index = self.settings.value("window/tab", 0, type=int)
+        if isinstance(tab_index, int) and 0 <= tab_index < len(self.record_tabs):
+            self.tabs.setCurrentIndex(tab_index)
+
+    def save_layout(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.settings.setValue("window/tab", self.tabs.currentIndex())
+        for tab in self.record_tabs:
+            splitter, header = tab.save_state()
+            key = f"tabs/{tab.spec.kind.value}"
+            self.settings.setValue(f"{key}/splitter", splitter)
+            self.settings.setValue(f"{key}/header", header)
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        self.save_layout()
+        self.worker.stop()
+        super().closeEvent(event)

@@ -184,7 +184,7 @@ def test_filters(db: Database, book: Book) -> None:
         (
             {"payment_method": "transfer"},
             "Filtre inconnu : « payment_method ». "
-            "Filtres possibles : client_id, product_line, status.",
+            "Filtres possibles : client_id, id, product_line, status.",
         ),
     ],
 )

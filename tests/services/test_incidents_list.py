@@ -203,7 +203,7 @@ def test_filters(db: Database, log: Log) -> None:
         (
             {"domain_id": 1},
             "Filtre inconnu : « domain_id ». "
-            "Filtres possibles : channel, client_id, product_line, status.",
+            "Filtres possibles : channel, client_id, id, product_line, status.",
         ),
     ],
 )

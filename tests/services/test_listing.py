@@ -84,7 +84,8 @@ def test_search_condition_needs_every_word_in_some_column(db: Database) -> None:
 def test_page_bounds_cap_the_limit() -> None:
     assert page_bounds(ListQuery()) == (0, 100)
     assert page_bounds(ListQuery(offset=-5, limit=5000)) == (0, MAX_LIMIT)
-    assert page_bounds(ListQuery(offset=3, limit=0)) == (3, 1)
+    assert page_bounds(ListQuery(offset=3, limit=0)) == (3, 0)
+    assert page_bounds(ListQuery(limit=-4)) == (0, 0)
 
 
 def test_list_query_is_immutable() -> None:

@@ -1,0 +1,50 @@
+"""The window's create/edit entry point: the right dialog for a kind of record."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QDialog, QWidget
+
+from desktop.db.engine import Database
+from desktop.services.clients import get_client
+from desktop.services.domains import get_domain
+from desktop.services.mailboxes import get_mailbox
+from desktop.ui.dialogs.client_dialog import ClientDialog
+from desktop.ui.dialogs.domain_dialog import DomainDialog
+from desktop.ui.dialogs.mailbox_dialog import MailboxDialog
+from desktop.ui.tabs.specs import RecordKind
+
+Editor = Callable[[QWidget, RecordKind, int | None, int | None], bool]
+
+
+def record_editor(db: Database, actor: str) -> Editor:
+    """``edit(parent, kind, record_id, client_id)``: True once the dialog saved."""
+
+    def edit(
+        parent: QWidget, kind: RecordKind, record_id: int | None, client_id: int | None
+    ) -> bool:
+        dialog = _dialog(db, actor, parent, kind, record_id, client_id)
+        return dialog.exec() == QDialog.DialogCode.Accepted
+
+    return edit
+
+
+def _dialog(
+    db: Database,
+    actor: str,
+    parent: QWidget,
+    kind: RecordKind,
+    record_id: int | None,
+    client_id: int | None,
+) -> QDialog:
+    if kind is RecordKind.CLIENT:
+        client = None if record_id is None else get_client(db, record_id)
+        return ClientDialog(parent, db=db, details=client, actor=actor)
+    if kind is RecordKind.DOMAIN:
+        domain = None if record_id is None else get_domain(db, record_id)
+        return DomainDialog(parent, db=db, details=domain, client_id=client_id, actor=actor)
+    if kind is RecordKind.MAILBOX:
+        mailbox = None if record_id is None else get_mailbox(db, record_id)
+        return MailboxDialog(parent, db=db, details=mailbox, client_id=client_id, actor=actor)
+    raise ValueError(f"no dialog edits a {kind}")

@@ -1,0 +1,98 @@
+"""How values read in French: 1 234,56 €, 22/11/2026, statuses in colour."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+
+from PySide6.QtCore import QLocale
+from PySide6.QtGui import QColor
+
+from desktop.domain.clock import PARIS
+from desktop.domain.enums import (
+    ClientStatus,
+    ContractStatus,
+    DnsStatus,
+    IncidentStatus,
+    InvoiceStatus,
+    MailboxStatus,
+)
+
+FRENCH = QLocale(QLocale.Language.French, QLocale.Country.France)
+NARROW_NBSP = "\u202f"
+
+GREEN = "#1b7f3b"
+BLUE = "#1f5fbf"
+ORANGE = "#b35c00"
+RED = "#c0262d"
+GREY = "#6b6b6b"
+
+STATUS_COLOURS: dict[Enum, str] = {
+    ClientStatus.PROSPECT: BLUE,
+    ClientStatus.ACTIVE: GREEN,
+    ClientStatus.SUSPENDED: ORANGE,
+    ClientStatus.TERMINATED: GREY,
+    ClientStatus.ANONYMISED: GREY,
+    MailboxStatus.REQUESTED: BLUE,
+    MailboxStatus.ACTIVE: GREEN,
+    MailboxStatus.SUSPENDED: ORANGE,
+    MailboxStatus.NON_RENEWAL_REQUESTED: ORANGE,
+    MailboxStatus.TERMINATED: GREY,
+    MailboxStatus.DELETED: GREY,
+    ContractStatus.PENDING: BLUE,
+    ContractStatus.ACTIVE: GREEN,
+    ContractStatus.SUSPENDED: ORANGE,
+    ContractStatus.TERMINATED: GREY,
+    ContractStatus.CANCELLED: GREY,
+    InvoiceStatus.DRAFT: GREY,
+    InvoiceStatus.ISSUED: BLUE,
+    InvoiceStatus.PARTLY_PAID: ORANGE,
+    InvoiceStatus.PAID: GREEN,
+    InvoiceStatus.CANCELLED: GREY,
+    IncidentStatus.OPEN: RED,
+    IncidentStatus.RESTORED: ORANGE,
+    IncidentStatus.CLOSED: GREEN,
+    DnsStatus.UNKNOWN: GREY,
+    DnsStatus.PENDING: BLUE,
+    DnsStatus.OK: GREEN,
+    DnsStatus.ERROR: RED,
+}
+
+
+def french_int(value: int) -> str:
+    """12345 → « 12 345 » (narrow no-break space, as French typography wants)."""
+    return f"{value:,}".replace(",", NARROW_NBSP)
+
+
+def money(value: Decimal) -> str:
+    """Decimal('1234.5') → « 1 234,50 € »; exact, never through a float."""
+    sign = "-" if value < 0 else ""
+    units, _, cents = f"{abs(value):.2f}".partition(".")
+    return f"{sign}{french_int(int(units))},{cents}\u00a0€"
+
+
+def french_date(value: date | None) -> str:
+    return "" if value is None else value.strftime("%d/%m/%Y")
+
+
+def french_datetime(value: datetime | None) -> str:
+    """An aware instant shown in Paris time: « 22/11/2026 14:05 »."""
+    return "" if value is None else value.astimezone(PARIS).strftime("%d/%m/%Y %H:%M")
+
+
+def plural(count: int, singular: str, plural_form: str) -> str:
+    """« 1 client », « 0 client », « 12 345 clients » (French: 0 and 1 are singular)."""
+    return f"{french_int(count)} {singular if count <= 1 else plural_form}"
+
+
+def status_colour(value: object) -> QColor | None:
+    colour = STATUS_COLOURS.get(value) if isinstance(value, Enum) else None
+    return None if colour is None else QColor(colour)
+
+
+def label(value: object) -> str:
+    """An enum's French label, any other value as text; None as nothing."""
+    if value is None:
+        return ""
+    return str(getattr(value, "label", value))

@@ -15,6 +15,7 @@ from desktop.db.engine import Database
 from desktop.services.clients import list_clients
 from desktop.services.listing import ListQuery
 from desktop.services.mailboxes import list_mailboxes
+from desktop.ui.dialogs.welcome import WelcomeDialog
 from desktop.ui.formatting import french_int
 from desktop.ui.main_window import MainWindow
 from desktop.ui.tabs.list_panel import ListPanel
@@ -183,3 +184,30 @@ def test_a_bad_database_is_shown_in_a_dialog(
     assert app.run(str(corrupt)) == 1
     assert len(shown) == 1
     assert "corrupt.sqlite3" in shown[0]
+
+
+def test_only_one_client_from_the_context_menu_choice(qtbot: QtBot, demo_db: Database) -> None:
+    window = make_window(qtbot, demo_db)
+    panel = window.record_tabs[2].panel
+    client = list_clients(demo_db, ListQuery(sort="mailbox_count", descending=True)).rows[0]
+    wait_rows(qtbot, panel, lambda: panel.filter_client((client.id, client.name)))
+    assert panel.client_chip.isVisibleTo(panel)
+    assert panel.client_chip.text() == f"Client : {client.name}  ✕"
+    assert panel.model.total == client.mailbox_count
+    wait_rows(qtbot, panel, panel.client_chip.click)
+    assert panel.model.total == list_mailboxes(demo_db, ListQuery(limit=0)).total
+    assert not panel.client_chip.isVisibleTo(panel)
+
+
+def test_first_start_offers_the_welcome_then_loads_the_demo(
+    qtbot: QtBot, sqlite_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(WelcomeDialog, "exec", lambda _self: WelcomeDialog.DEMO)
+    window = app.build_window(sqlite_db, "poste-test")
+    qtbot.addWidget(window)
+    panel = window.record_tabs[0].panel
+    qtbot.waitUntil(lambda: panel.model.total == 0, timeout=WAIT)
+    with qtbot.waitSignal(panel.model.first_page_shown, timeout=120_000):
+        app.welcome(window, sqlite_db, "poste-test")
+    qtbot.waitUntil(lambda: (panel.model.total or 0) > 0, timeout=WAIT)
+    assert not window.demo_action.isEnabled()

@@ -144,10 +144,12 @@ def test_stale_queries_are_skipped(qtbot: QtBot, worker: DbWorker) -> None:
     with qtbot.waitSignal(model.first_page_shown, timeout=WAIT):
         for text in ("r", "ro", "row", "row ", "row 5"):
             model.set_search(text)
-    qtbot.wait(100)
+    qtbot.waitUntil(lambda: model.total is not None, timeout=WAIT)
     assert model.query.search == "row 5"
     assert model.data(model.index(0, 0)) == "row 5"
     assert model.rowCount() == 111
+    # Only the last search was counted: the others were stale when their turn came.
+    assert [q.search for q in fetch.queries if q.count] == ["row 5"]
 
 
 def test_sorting_by_a_header_asks_the_service(qtbot: QtBot, worker: DbWorker) -> None:

@@ -21,6 +21,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     Qt,
+    QTimer,
     Signal,
 )
 
@@ -38,12 +39,26 @@ from desktop.ui.formatting import (
 PAGE_SIZE = 100
 MAX_CACHED_PAGES = 30
 """At most 3 000 rows kept in memory, whatever the size of the list."""
+COUNT_DELAY_MS = 250
+"""Pause after a first page before counting its rows (typing goes on meanwhile)."""
 MAX_WAITING_PAGES = 6
 """Pages asked for before the newest few are skipped: the view scrolled past them."""
 
 ROW_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2
 SORT_KEY_ROLE = Qt.ItemDataRole.UserRole + 3
+
+_ROLES = frozenset(
+    {
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.TextAlignmentRole,
+        Qt.ItemDataRole.ForegroundRole,
+        ROW_ID_ROLE,
+        ROW_ROLE,
+    }
+)
+"""The roles the model answers; a view asks for a dozen more on every cell it paints."""
 
 Index = QModelIndex | QPersistentModelIndex
 Fetch = Callable[[ListQuery], Page[Any]]
@@ -195,7 +210,7 @@ class PagedTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        if role not in _ROLES or not index.isValid():
             return None
         row = self.row(index.row())
         if row is None:
@@ -205,13 +220,11 @@ class PagedTableModel(QAbstractTableModel):
             return column.text(row)
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return column.alignment
-        if role == Qt.ItemDataRole.ForegroundRole and column.kind is CellKind.STATUS:
-            return status_colour(column.value(row))
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return status_colour(column.value(row)) if column.kind is CellKind.STATUS else None
         if role == ROW_ID_ROLE:
             return row.id
-        if role == ROW_ROLE:
-            return row
-        return None
+        return row
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
@@ -281,9 +294,13 @@ class PagedTableModel(QAbstractTableModel):
         self.first_page_shown.emit()
         self.total_changed.emit(self.total)
         if not complete:
-            self._count(generation)
+            # Counting a search scans the table: wait until the user stops typing,
+            # so that the next letter's first page is not queued behind it.
+            QTimer.singleShot(COUNT_DELAY_MS, self, lambda: self._count(generation))
 
     def _count(self, generation: int) -> None:
+        if generation != self._generation:
+            return
         query = dataclasses.replace(self._query, limit=0, count=True)
         self._submit(
             lambda: self._fetch(query),

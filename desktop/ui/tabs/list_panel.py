@@ -113,6 +113,7 @@ class ListPanel(QWidget):
         bar.addWidget(self.count_label)
         if compact:
             self.search.setPlaceholderText("Rechercher…")
+        self.search.setMinimumWidth(180)
         layout.addLayout(bar)
         self.table = self._table()
         layout.addWidget(self.table, 1)

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
+from dialog_helpers import (
+    assert_fits_small_screen,
+    message,
+    save_answering,
+    shown,
+)
+from factories import SIREN, SIRET, VAT, business_draft, client
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop.db.engine import Database
@@ -16,22 +22,10 @@ from desktop.services.clients import ClientDetails, get_client, update_client
 from desktop.ui.dialogs.client_dialog import ClientDialog
 from desktop.ui.widgets.validated_form import ValidatedForm
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "services"))
-from factories import SIREN, SIRET, VAT, business_draft, client  # noqa: E402
-
 
 def open_dialog(qtbot: QtBot, db: Database, details: ClientDetails | None = None) -> ClientDialog:
     dialog = ClientDialog(None, db=db, details=details, actor="moi")
-    qtbot.addWidget(dialog)
-    dialog.show()
-    return dialog
-
-
-def message(dialog: ClientDialog, key: str) -> str:
-    """The message shown under the field of ``key`` ("" when none is visible)."""
-    label = dialog.form.fields[key].label
-    assert label is not None
-    return label.text() if label.isVisible() else ""
+    return shown(qtbot, dialog)
 
 
 def retype(qtbot: QtBot, widget: QWidget, text: str) -> None:
@@ -45,22 +39,6 @@ def fill_company(qtbot: QtBot, dialog: ClientDialog) -> None:
     qtbot.keyClicks(dialog.name, "Dupont SARL")
     qtbot.keyClicks(dialog.siren, "552 081 317")
     qtbot.keyClicks(dialog.billing_email, "compta@dupont.fr")
-
-
-def answer_message_box(button: str) -> list[str]:
-    """Click ``button`` of the next modal message box; its text is put in the list."""
-    seen: list[str] = []
-
-    def answer() -> None:
-        box = QApplication.activeModalWidget()
-        if not isinstance(box, QMessageBox):
-            QTimer.singleShot(10, answer)
-            return
-        seen.append(box.text())
-        next(b for b in box.buttons() if b.text() == button).click()
-
-    QTimer.singleShot(0, answer)
-    return seen
 
 
 def test_a_new_client_cannot_be_saved_empty(qtbot: QtBot, sqlite_db: Database) -> None:
@@ -245,9 +223,7 @@ def edited(qtbot: QtBot, db: Database) -> tuple[ClientDialog, ClientDetails]:
 
 def test_a_conflict_can_keep_the_form(qtbot: QtBot, sqlite_db: Database) -> None:
     dialog, other = edited(qtbot, sqlite_db)
-    seen = answer_message_box("Annuler")
-    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: bool(seen))
+    seen = save_answering(qtbot, dialog, "Annuler")
 
     assert seen[0].startswith("Ce client a été modifié par autre-poste le ")
     assert seen[0].endswith("Rien n'a été enregistré.")
@@ -258,9 +234,7 @@ def test_a_conflict_can_keep_the_form(qtbot: QtBot, sqlite_db: Database) -> None
 
 def test_a_conflict_can_reload_the_record(qtbot: QtBot, sqlite_db: Database) -> None:
     dialog, other = edited(qtbot, sqlite_db)
-    seen = answer_message_box("Recharger")
-    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: bool(seen))
+    save_answering(qtbot, dialog, "Recharger")
 
     assert dialog.isVisible()
     assert dialog.name.text() == "Acme Groupe"
@@ -280,6 +254,4 @@ def test_the_dialog_fits_a_small_screen(
 ) -> None:
     details = client(sqlite_db, kind=kind, siren=None if kind is ClientKind.CONSUMER else SIREN)
     dialog = open_dialog(qtbot, sqlite_db, details)
-    size = dialog.size().expandedTo(dialog.minimumSizeHint())
-    assert size.width() <= 1366 and size.height() <= 700
-    assert dialog.grab().save(str(tmp_path / "client.png"))
+    assert_fits_small_screen(dialog, tmp_path / "client.png")

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-import pytest
-from PySide6.QtCore import QEvent, Qt, QTimer
+from dialog_helpers import (
+    assert_fits_small_screen,
+    message,
+    popup_warnings,
+    save_answering,
+    shown,
+)
+from factories import OTHER_SIREN, client, domain
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop.db.engine import Database
@@ -22,24 +28,10 @@ from desktop.services.domains import (
 )
 from desktop.ui.dialogs.domain_dialog import DomainDialog
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "services"))
-from factories import OTHER_SIREN, client, domain  # noqa: E402
-
-# The completer's popup, under the offscreen platform.
-popup_warnings = pytest.mark.qt_log_ignore("This plugin does not support", extend=True)
-
 
 def open_dialog(qtbot: QtBot, db: Database, **kwargs: object) -> DomainDialog:
     dialog = DomainDialog(None, db=db, actor="moi", **kwargs)  # type: ignore[arg-type]
-    qtbot.addWidget(dialog)
-    dialog.show()
-    return dialog
-
-
-def message(dialog: DomainDialog, key: str) -> str:
-    label = dialog.form.fields[key].label
-    assert label is not None
-    return label.text() if label.isVisible() else ""
+    return shown(qtbot, dialog)
 
 
 def type_text(qtbot: QtBot, widget: QWidget, text: str) -> None:
@@ -51,22 +43,6 @@ def type_text(qtbot: QtBot, widget: QWidget, text: str) -> None:
         for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
             event = QKeyEvent(kind, Qt.Key.Key_unknown, Qt.KeyboardModifier.NoModifier, char)
             QApplication.sendEvent(widget, event)
-
-
-def answer_message_box(button: str) -> list[str]:
-    """Click ``button`` of the next modal message box; its text is put in the list."""
-    seen: list[str] = []
-
-    def answer() -> None:
-        box = QApplication.activeModalWidget()
-        if not isinstance(box, QMessageBox):
-            QTimer.singleShot(10, answer)
-            return
-        seen.append(box.text())
-        next(b for b in box.buttons() if b.text() == button).click()
-
-    QTimer.singleShot(0, answer)
-    return seen
 
 
 def test_a_refused_extension_is_explained_while_typing(qtbot: QtBot, sqlite_db: Database) -> None:
@@ -223,9 +199,7 @@ def edited(qtbot: QtBot, db: Database) -> tuple[DomainDialog, DomainDetails]:
 
 def test_a_conflict_can_keep_the_form(qtbot: QtBot, sqlite_db: Database) -> None:
     dialog, other = edited(qtbot, sqlite_db)
-    seen = answer_message_box("Annuler")
-    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: bool(seen))
+    seen = save_answering(qtbot, dialog, "Annuler")
     assert seen[0].startswith("Ce domaine a été modifié par autre-poste le ")
     assert dialog.isVisible()
     assert dialog.antispam.isChecked()
@@ -234,9 +208,7 @@ def test_a_conflict_can_keep_the_form(qtbot: QtBot, sqlite_db: Database) -> None
 
 def test_a_conflict_can_reload_the_record(qtbot: QtBot, sqlite_db: Database) -> None:
     dialog, other = edited(qtbot, sqlite_db)
-    seen = answer_message_box("Recharger")
-    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: bool(seen))
+    save_answering(qtbot, dialog, "Recharger")
     assert dialog.isVisible()
     assert not dialog.antispam.isChecked()
     assert not get_domain(sqlite_db, other.id).antispam_enabled
@@ -249,6 +221,4 @@ def test_a_conflict_can_reload_the_record(qtbot: QtBot, sqlite_db: Database) -> 
 def test_the_dialog_fits_a_small_screen(qtbot: QtBot, sqlite_db: Database, tmp_path: Path) -> None:
     owner = client(sqlite_db)
     dialog = open_dialog(qtbot, sqlite_db, details=domain(sqlite_db, owner.id, "acme.fr"))
-    size = dialog.size().expandedTo(dialog.minimumSizeHint())
-    assert size.width() <= 1366 and size.height() <= 700
-    assert dialog.grab().save(str(tmp_path / "domain.png"))
+    assert_fits_small_screen(dialog, tmp_path / "domain.png")

@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
-from pytestqt.qtbot import QtBot
-
-from desktop.db.engine import Database
-from desktop.db.models import Contract, Mailbox
-from desktop.domain.enums import ContractStatus, MailboxKind, MailboxStatus
-from desktop.services.mailboxes import MailboxDetails, get_mailbox, update_mailbox
-from desktop.ui.dialogs.mailbox_dialog import NO_CONTRACT, NO_DOMAIN, MailboxDialog
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "services"))
-from factories import (  # noqa: E402
+from dialog_helpers import (
+    assert_fits_small_screen,
+    message,
+    popup_warnings,
+    save_answering,
+    shown,
+)
+from factories import (
     OTHER_SIREN,
     World,
     client,
@@ -27,38 +21,20 @@ from factories import (  # noqa: E402
     mailbox_draft,
     world,
 )
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog
+from pytestqt.qtbot import QtBot
 
-# The completer's popup, under the offscreen platform.
-popup_warnings = pytest.mark.qt_log_ignore("This plugin does not support", extend=True)
+from desktop.db.engine import Database
+from desktop.db.models import Contract, Mailbox
+from desktop.domain.enums import ContractStatus, MailboxKind, MailboxStatus
+from desktop.services.mailboxes import MailboxDetails, get_mailbox, update_mailbox
+from desktop.ui.dialogs.mailbox_dialog import NO_CONTRACT, NO_DOMAIN, MailboxDialog
 
 
 def open_dialog(qtbot: QtBot, db: Database, **kwargs: object) -> MailboxDialog:
     dialog = MailboxDialog(None, db=db, actor="moi", **kwargs)  # type: ignore[arg-type]
-    qtbot.addWidget(dialog)
-    dialog.show()
-    return dialog
-
-
-def message(dialog: MailboxDialog, key: str) -> str:
-    label = dialog.form.fields[key].label
-    assert label is not None
-    return label.text() if label.isVisible() else ""
-
-
-def answer_message_box(button: str) -> list[str]:
-    """Click ``button`` of the next modal message box; its text is put in the list."""
-    seen: list[str] = []
-
-    def answer() -> None:
-        box = QApplication.activeModalWidget()
-        if not isinstance(box, QMessageBox):
-            QTimer.singleShot(10, answer)
-            return
-        seen.append(box.text())
-        next(b for b in box.buttons() if b.text() == button).click()
-
-    QTimer.singleShot(0, answer)
-    return seen
+    return shown(qtbot, dialog)
 
 
 def entries(box: object) -> list[str]:
@@ -206,9 +182,7 @@ def edited(qtbot: QtBot, db: Database) -> tuple[MailboxDialog, MailboxDetails, W
 
 def test_a_conflict_can_keep_the_form(qtbot: QtBot, sqlite_db: Database) -> None:
     dialog, other, _ = edited(qtbot, sqlite_db)
-    seen = answer_message_box("Annuler")
-    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: bool(seen))
+    seen = save_answering(qtbot, dialog, "Annuler")
     assert seen[0].startswith("Cette boîte aux lettres a été modifiée par autre-poste le ")
     assert dialog.isVisible()
     assert dialog.display_name.text() == "Jean Martin"
@@ -217,9 +191,7 @@ def test_a_conflict_can_keep_the_form(qtbot: QtBot, sqlite_db: Database) -> None
 
 def test_a_conflict_can_reload_the_record(qtbot: QtBot, sqlite_db: Database) -> None:
     dialog, other, _ = edited(qtbot, sqlite_db)
-    seen = answer_message_box("Recharger")
-    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: bool(seen))
+    save_answering(qtbot, dialog, "Recharger")
     assert dialog.isVisible()
     assert dialog.display_name.text() == "Jean Dupont"
     assert dialog.quota.value() == 8
@@ -257,6 +229,4 @@ def test_an_active_mailbox_keeps_its_address(qtbot: QtBot, sqlite_db: Database) 
 def test_the_dialog_fits_a_small_screen(qtbot: QtBot, sqlite_db: Database, tmp_path: Path) -> None:
     w = world(sqlite_db)
     dialog = open_dialog(qtbot, sqlite_db, details=mailbox(sqlite_db, w, "jean"))
-    size = dialog.size().expandedTo(dialog.minimumSizeHint())
-    assert size.width() <= 1366 and size.height() <= 700
-    assert dialog.grab().save(str(tmp_path / "mailbox.png"))
+    assert_fits_small_screen(dialog, tmp_path / "mailbox.png")

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QCheckBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QLineEdit, QWidget
 
 from desktop.domain.clock import PARIS, as_utc
 from desktop.domain.domain_names import display_domain_name, normalize_domain_name
 from desktop.domain.errors import InvalidValue
 from desktop.services.choices import (
     Choice,
-    client_choice,
-    client_choices,
     refused_extensions,
 )
 from desktop.services.domains import (
@@ -23,24 +21,13 @@ from desktop.services.domains import (
     get_domain,
     update_domain,
 )
-from desktop.ui.widgets.choice_box import ChoiceBox
-from desktop.ui.widgets.record_dialog import RecordDialog
-from desktop.ui.widgets.validated_form import chosen
+from desktop.ui.widgets.client_field import ClientRecordDialog, hint_label
 
 if TYPE_CHECKING:
     from desktop.db.engine import Database
 
-CLIENT_PLACEHOLDER = "Code ou nom du client"
 
-
-def _hint(text: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    label.setStyleSheet("color: palette(placeholder-text);")
-    return label
-
-
-class DomainDialog(RecordDialog):
+class DomainDialog(ClientRecordDialog):
     """A new domain (of ``client_id`` if given, locked) or the domain ``details``."""
 
     def __init__(
@@ -58,41 +45,25 @@ class DomainDialog(RecordDialog):
         self.details = details
         self.refused = refused_extensions(db)
         self._build()
-        if details is not None:
-            self.load(details)
-        else:
-            with self.form.quietly():
-                if client_id is not None:
-                    self._lock_client(client_id)
-                else:
-                    self.client.set_choices(client_choices(db))
-        (self.domain_name if self.client.current_id() else self.client).setFocus()
+        self.start(details, client_id, self.domain_name)
 
     def _build(self) -> None:
         form = self.form
-        self.client = ChoiceBox(
-            search=lambda text: client_choices(self.db, text), placeholder=CLIENT_PLACEHOLDER
-        )
+        self.client = self.make_client_box()
         self.domain_name = QLineEdit()
         self.domain_name.setMaxLength(253)
         self.domain_name.setPlaceholderText("exemple.fr")
-        self.stored_as = _hint()
+        self.stored_as = hint_label()
         self.stored_as.hide()
         self.is_primary = QCheckBox("Domaine principal du client")
         self.antispam = QCheckBox("Filtrage antispam activé")
         self.antispam.setChecked(True)
         self.certified = QCheckBox("Le client certifie être l'administrateur de ce domaine")
-        self.certification = _hint(
+        self.certification = hint_label(
             "Il doit pouvoir en modifier les DNS, pendant toute la durée du contrat (HE §4)."
         )
 
-        layout = QFormLayout()
-        layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.add_row(
-            layout,
-            "Client",
-            form.add("client_id", self.client, chosen("Choisissez le client dans la liste.")),
-        )
+        layout = self.client_layout()
         form.add_row(
             layout,
             "Nom de domaine",
@@ -107,10 +78,7 @@ class DomainDialog(RecordDialog):
             form.add("admin_certified", self.certified, _check_certified),
             note=self.certification,
         )
-        column = QVBoxLayout(self.body)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.addLayout(layout)
-        column.addStretch(1)
+        self.finish_layout(layout)
 
         self.client.choice_changed.connect(self._client_changed)
         self.resize(640, 320)
@@ -128,13 +96,6 @@ class DomainDialog(RecordDialog):
     def _show_stored_as(self, text: str) -> None:
         self.stored_as.setText(text)
         self.stored_as.setVisible(bool(text))
-
-    def _lock_client(self, client_id: int) -> None:
-        choice = client_choice(self.db, client_id)
-        if choice is None:
-            self.form.show_general("Ce client est introuvable.")
-            return
-        self.client.lock(choice)
 
     def _client_changed(self) -> None:
         """A domain moved to another client is certified again, by that client."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QSpinBox, QWidget
 
 from desktop.domain.emails import mailbox_address, normalize_local_part
 from desktop.domain.enums import MailboxKind, MailboxStatus
@@ -13,7 +13,6 @@ from desktop.domain.errors import InvalidValue
 from desktop.services.choices import (
     Choice,
     client_choice,
-    client_choices,
     contract_choices,
     domain_choices,
     plan_choices,
@@ -27,8 +26,8 @@ from desktop.services.mailboxes import (
     update_mailbox,
 )
 from desktop.ui.widgets.choice_box import ChoiceBox
+from desktop.ui.widgets.client_field import ClientRecordDialog, hint_label
 from desktop.ui.widgets.enum_combo import EnumCombo
-from desktop.ui.widgets.record_dialog import RecordDialog
 from desktop.ui.widgets.validated_form import chosen
 
 if TYPE_CHECKING:
@@ -40,14 +39,7 @@ NO_DOMAIN = "Ce client n'a pas encore de domaine : ajoutez-en un d'abord."
 NO_CONTRACT = "Ce client n'a pas de contrat ouvert à de nouvelles boîtes aux lettres."
 
 
-def _note(text: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    label.setStyleSheet("color: palette(placeholder-text);")
-    return label
-
-
-class MailboxDialog(RecordDialog):
+class MailboxDialog(ClientRecordDialog):
     """A new mailbox (of ``client_id`` if given, locked) or the mailbox ``details``."""
 
     def __init__(
@@ -67,25 +59,13 @@ class MailboxDialog(RecordDialog):
         self._listed_client: int | None = _UNSET
         self._listed_line: int | None = _UNSET
         self._build()
-        if details is not None:
-            self.load(details)
-        else:
-            with self.form.quietly():
-                if client_id is not None:
-                    self._lock_client(client_id)
-                else:
-                    self.client.set_choices(client_choices(db))
-        first = self.local_part if self.client.current_id() is not None else self.client
-        first.setFocus()
+        self.start(details, client_id, self.local_part)
 
     # --- building -----------------------------------------------------------------------
 
     def _build(self) -> None:
         form = self.form
-        self.client = ChoiceBox(
-            search=lambda text: client_choices(self.db, text),
-            placeholder="Code ou nom du client",
-        )
+        self.client = self.make_client_box()
         self.contract = ChoiceBox(placeholder="Contrat du client")
         self.plan = ChoiceBox(placeholder="Formule de la gamme du contrat")
         self.domain = ChoiceBox(placeholder="Domaine du client")
@@ -96,7 +76,7 @@ class MailboxDialog(RecordDialog):
         self.address = QLabel()
         self.address.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.address.setStyleSheet("font-weight: bold;")
-        self.frozen = _note()
+        self.frozen = hint_label()
         self.frozen.hide()
         self.display_name = QLineEdit()
         self.display_name.setMaxLength(200)
@@ -108,13 +88,7 @@ class MailboxDialog(RecordDialog):
         self.quota.setSpecialValueText(BY_PLAN)
         self.quota.setMinimumWidth(260)
 
-        layout = QFormLayout()
-        layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.add_row(
-            layout,
-            "Client",
-            form.add("client_id", self.client, chosen("Choisissez le client dans la liste.")),
-        )
+        layout = self.client_layout()
         form.add_row(
             layout,
             "Contrat",
@@ -135,10 +109,7 @@ class MailboxDialog(RecordDialog):
         form.add_row(layout, "Nom affiché", form.add("display_name", self.display_name))
         form.add_row(layout, "Type", form.add("kind", self.kind))
         form.add_row(layout, "Quota", form.add("quota_gb", self.quota))
-        column = QVBoxLayout(self.body)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.addLayout(layout)
-        column.addStretch(1)
+        self.finish_layout(layout)
 
         self.client.choice_changed.connect(self._client_changed)
         self.contract.choice_changed.connect(self._contract_changed)
@@ -165,13 +136,6 @@ class MailboxDialog(RecordDialog):
         return domain_id
 
     # --- cascades -----------------------------------------------------------------------
-
-    def _lock_client(self, client_id: int) -> None:
-        choice = client_choice(self.db, client_id)
-        if choice is None:
-            self.form.show_general("Ce client est introuvable.")
-            return
-        self.client.lock(choice)
 
     def _client_changed(self) -> None:
         """The contracts and domains of the client chosen (the first one selected)."""

@@ -13,10 +13,9 @@ from dataclasses import replace
 from decimal import Decimal
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QCloseEvent, QKeyEvent, QShowEvent
+from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
     QHBoxLayout,
@@ -62,6 +61,7 @@ from desktop.ui.dialogs.provider_form import (
 )
 from desktop.ui.dialogs.welcome import unexpected_error_message
 from desktop.ui.tasks import run_in_background
+from desktop.ui.widgets.busy_dialog import BusyDialog
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +112,7 @@ def probe_database(text: str) -> str:
         db.dispose()
 
 
-class SettingsDialog(QDialog):
+class SettingsDialog(BusyDialog):
     """The provider's identity and settings, and this desktop's database.
 
     ``save(draft, expected_version)`` stores the provider (``expected_version``
@@ -541,7 +541,7 @@ class SettingsDialog(QDialog):
         self._set_busy(False)
         self.set_details(details if isinstance(details, ProviderDetails) else None)
 
-    # --- keys, and no way out while saving ----------------------------------------------
+    # --- keys (no way out while saving: BusyDialog) -------------------------------------
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
         if (
@@ -553,22 +553,6 @@ class SettingsDialog(QDialog):
             self._add_tld()
             return True
         return super().eventFilter(watched, event)
-
-    def reject(self) -> None:
-        if not self._busy:
-            super().reject()
-
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
-        if self._busy:
-            event.ignore()
-            return
-        super().closeEvent(event)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
-        if self._busy and event.key() == Qt.Key.Key_Escape:
-            event.ignore()
-            return
-        super().keyPressEvent(event)
 
 
 def _padded(widget: QWidget) -> QWidget:

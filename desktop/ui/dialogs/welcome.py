@@ -6,9 +6,8 @@ import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QCloseEvent, QKeyEvent, QShowEvent
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
-    QDialog,
     QDialogButtonBox,
     QLabel,
     QMessageBox,
@@ -22,6 +21,7 @@ from desktop.errors import UserError
 from desktop.services.provider import ProviderDraft
 from desktop.ui.dialogs.provider_form import ProviderForm, WrappedLabel, fit_height
 from desktop.ui.tasks import run_in_background
+from desktop.ui.widgets.busy_dialog import BusyDialog
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ def unexpected_error_message(exc: Exception) -> str:
     return f"Erreur inattendue : {exc}. Rien n'a été enregistré."
 
 
-class WelcomeDialog(QDialog):
+class WelcomeDialog(BusyDialog):
     """Asks for the provider's identity at first start.
 
     Results (``exec()`` / ``result()``): ``QDialog.DialogCode.Accepted`` once
@@ -145,21 +145,3 @@ class WelcomeDialog(QDialog):
     def _demo_clicked(self) -> None:
         if not self._busy:
             self.done(self.DEMO)
-
-    # --- no way out while saving --------------------------------------------------------
-
-    def reject(self) -> None:
-        if not self._busy:
-            super().reject()
-
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
-        if self._busy:
-            event.ignore()
-            return
-        super().closeEvent(event)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
-        if self._busy and event.key() == Qt.Key.Key_Escape:
-            event.ignore()
-            return
-        super().keyPressEvent(event)

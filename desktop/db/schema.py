@@ -24,6 +24,21 @@ from desktop.errors import DatabaseError
 from desktop.paths import backup_dir
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+SEARCH_TABLE = "mailbox_search"
+"""The FTS5 table of migration 0002 (SQLite); its shadow tables are named after it."""
+TRIGRAM_INDEXES = frozenset({"ix_mailbox_address_trgm", "ix_mailbox_display_name_trgm"})
+"""The pg_trgm GIN indexes of migration 0002 (PostgreSQL)."""
+
+
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """Autogenerate filter: leave out the search objects made in migrations, not models."""
+    if type_ == "table" and name is not None:
+        return name != SEARCH_TABLE and not name.startswith(f"{SEARCH_TABLE}_")
+    if type_ == "index":
+        return name not in TRIGRAM_INDEXES
+    return True
+
+
 MIGRATION_LOCK_KEY = 0x0BAC_0FF1  # PostgreSQL advisory lock held while migrating
 
 

@@ -8,7 +8,11 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from desktop.db.engine import Database
 from desktop.db.models import Client, Contract, Domain, Mailbox, Plan, ProductLine
@@ -33,6 +37,7 @@ from desktop.services.listing import (
     ListQuery,
     ListSpec,
     Page,
+    contains,
     enum_filter,
     enum_order,
     fetch_page,
@@ -358,10 +363,66 @@ def _details(session: Session, mailbox_id: int) -> MailboxDetails:
 _DETAILS_SELECT = _select(MailboxDetails)
 _LIST_SELECT = _select(MailboxRow)
 
+SEARCH_TABLE = sa.table("mailbox_search", sa.column("rowid"))
+"""The FTS5 trigram index of mailbox.address and mailbox.display_name (SQLite, migration 0002)."""
+TRIGRAM = 3
+"""The trigram index finds terms of at least this many characters."""
+
+
+class _AddressOrName(FunctionElement[Any]):
+    """The term in the address or display name: an FTS5 lookup on SQLite, ILIKE elsewhere.
+
+    Holds both forms (``LIKE`` first); the dialect picks one when compiling.
+    PostgreSQL's ILIKE is served by the pg_trgm GIN indexes of migration 0002.
+    """
+
+    # Not Boolean: SQLite would then render "x = 1" in a WHERE clause.
+    type = sa.types.NullType()
+    inherit_cache = True
+    name = "address_or_name"
+
+
+@compiles(_AddressOrName)
+def _address_or_name_default(element: _AddressOrName, compiler: SQLCompiler, **kw: Any) -> str:
+    like, _ = element.clauses
+    return compiler.process(like, **kw)
+
+
+@compiles(_AddressOrName, "sqlite")
+def _address_or_name_sqlite(element: _AddressOrName, compiler: SQLCompiler, **kw: Any) -> str:
+    _, fts = element.clauses
+    return compiler.process(fts, **kw)
+
+
+def fts_phrase(term: str) -> str:
+    """The term as one FTS5 string: double-quoted, inner double quotes doubled."""
+    return '"' + term.replace('"', '""') + '"'
+
+
+def _address_or_name(term: str) -> ColumnElement[bool]:
+    """Case-insensitive "address or display name contains term".
+
+    On SQLite a term of 3 characters or more is looked up in the trigram index
+    (substring, case-insensitive match like LIKE) instead of scanning the table;
+    shorter terms have no trigram and keep the LIKE.
+    """
+    like = sa.or_(contains(Mailbox.address, term), contains(Mailbox.display_name, term))
+    if len(term) < TRIGRAM:
+        return like
+    phrase = sa.literal(fts_phrase(term), sa.String())
+    matching = sa.select(SEARCH_TABLE.c.rowid).where(
+        sa.literal_column("mailbox_search").op("MATCH")(phrase)
+    )
+    return _AddressOrName(like, Mailbox.id.in_(matching))
+
+
 _LIST_SPEC = ListSpec(
     count_from=Mailbox.__table__,
-    search_columns=(Mailbox.address, Mailbox.display_name),
-    search_matchers=(related_contains(Mailbox.client_id, Client.id, Client.name),),
+    search_columns=(),
+    search_matchers=(
+        _address_or_name,
+        related_contains(Mailbox.client_id, Client.id, Client.name),
+    ),
     search_variants=search_variants,
     filters={
         "status": enum_filter(Mailbox.status, MailboxStatus, "status"),

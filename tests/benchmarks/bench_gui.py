@@ -153,8 +153,8 @@ def open_window(db: Database) -> MainWindow:
     window.show_tab(MAILBOX_TAB)
     drain(window.worker)
     panel = mailbox_panel(window)
-    if panel.model.total is None:
-        raise SystemExit("la liste des boîtes n'est pas comptée")
+    if panel.model.total is None:  # the count follows the first page after a pause
+        wait_for(panel.model.total_changed, lambda total: total is not None, what="comptage")
     paint(panel)
     return window
 
@@ -491,6 +491,8 @@ def gui_scroll_end(ctx: Context) -> Result:
         for _ in range(SCROLL_RUNS):
             # Reloaded: the last page is not in the model's cache.
             first_page(window, panel.refresh, "actualisation")
+            if model.total is None:
+                wait_for(model.total_changed, lambda count: count is not None, what="comptage")
             if model.rowCount() != total:
                 raise SystemExit(f"gui_scroll_end : {model.rowCount()} lignes, {total} attendues")
             start = time.perf_counter()

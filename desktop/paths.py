@@ -29,3 +29,8 @@ def backup_dir() -> Path:
 
 def log_dir() -> Path:
     return platformdirs.user_log_path(APP_NAME, appauthor=False)
+
+
+def resources_dir() -> Path:
+    """The application's read-only resources: fonts, contract templates, icons."""
+    return Path(__file__).resolve().parent.parent / "resources"

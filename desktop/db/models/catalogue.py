@@ -27,6 +27,12 @@ class ProductLine(IdMixin, Versioned, Base):
     initial_months: Mapped[int] = mapped_column(sa.Integer, default=12)
     renewal_months: Mapped[int] = mapped_column(sa.Integer, default=12)
     sla_applies: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    # DNS records the client sets (instruction sheet); None: the line's default.
+    # "{domain}" and "{domain_dashed}" stand for the client's domain.
+    dns_mx: Mapped[str | None] = mapped_column(sa.String(253))
+    dns_mx_priority: Mapped[int | None] = mapped_column(sa.Integer)
+    dns_autodiscover: Mapped[str | None] = mapped_column(sa.String(253))
+    dns_spf: Mapped[str | None] = mapped_column(sa.String(500))
 
     plans: Mapped[list[Plan]] = relationship(back_populates="product_line", order_by="Plan.id")
 

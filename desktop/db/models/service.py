@@ -79,9 +79,18 @@ class Contract(IdMixin, Versioned, Base):
     status: Mapped[ContractStatus] = mapped_column(
         enum_type(ContractStatus, "contract_status"), index=True, default=ContractStatus.PENDING
     )
+    # Consumers waive their withdrawal right as the service starts at once (HE §10).
+    consumer_waiver_on: Mapped[date | None] = mapped_column(sa.Date)
+    # The whole contract not renewed: when the client asked, and its last day.
     termination_requested_on: Mapped[date | None] = mapped_column(sa.Date)
+    ends_on: Mapped[date | None] = mapped_column(sa.Date)
     terminated_on: Mapped[date | None] = mapped_column(sa.Date)
-    signed_scan_path: Mapped[str | None] = mapped_column(sa.String(500))
+    # The last anniversary the renewal run has handled (it never handles one twice).
+    renewed_through: Mapped[date | None] = mapped_column(sa.Date)
+    # The scanned signed copy (PDF or image), in the database so every desktop sees it.
+    signed_scan: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
+    signed_scan_name: Mapped[str | None] = mapped_column(sa.String(200))
+    signed_scan_mime: Mapped[str | None] = mapped_column(sa.String(100))
     notes: Mapped[str | None] = mapped_column(sa.Text)
 
     client: Mapped[Client] = relationship()

@@ -12,10 +12,10 @@ from desktop.domain.enums import (
     PaymentMethod,
     ProductLineCode,
 )
+from desktop.domain.periods import add_months, anniversaries
 from desktop.services.demo.builder import DemoBuilder
 from desktop.services.demo.catalogue import HE
 from desktop.services.demo.contacts import administrator
-from desktop.services.demo.dates import add_months, boundaries
 from desktop.services.demo.events import access_code, status_change
 from desktop.services.demo.options import contract_options
 from desktop.services.demo.planning import PlannedContract
@@ -58,6 +58,8 @@ def build_contract(
     row = _contract_row(b, client, planned)
     created = b.office_time(planned.ordered_on)
     life = _life(b, row, planned.line, _termination(b, row), _suspension(b, row))
+    if life.past_ends and row["status"] is not ContractStatus.TERMINATED:
+        row["renewed_through"] = life.past_ends[-1]  # the renewal run has kept up
     start: date | None = row["service_start"]
     if start is not None:
         issued = b.office_time(start)
@@ -94,7 +96,12 @@ def _contract_row(b: DemoBuilder, client: Row, planned: PlannedContract) -> Row:
         "status": planned.status,
         "termination_requested_on": None,
         "terminated_on": None,
-        "signed_scan_path": None,
+        "signed_scan": None,
+        "signed_scan_name": None,
+        "signed_scan_mime": None,
+        "consumer_waiver_on": signed if client["kind"] is ClientKind.CONSUMER and start else None,
+        "ends_on": None,
+        "renewed_through": None,
         "notes": None,
     }
 
@@ -112,7 +119,7 @@ def _anniversaries(b: DemoBuilder, row: Row) -> list[date]:
     start: date | None = row["service_start"]
     if start is None:
         return []
-    return boundaries(start, row["initial_months"], RENEWAL_MONTHS, b.today)
+    return anniversaries(start, row["initial_months"], RENEWAL_MONTHS, b.today)
 
 
 def _termination(b: DemoBuilder, row: Row) -> date | None:
@@ -130,6 +137,7 @@ def _termination(b: DemoBuilder, row: Row) -> date | None:
     asked = b.random_day(max(previous, row["service_start"]), last_day)
     row["termination_requested_on"] = asked
     row["terminated_on"] = terminated_on
+    row["ends_on"] = last_day
     return asked
 
 

@@ -1,4 +1,4 @@
-"""Calendar helpers: month arithmetic, contract anniversaries, Paris office hours in UTC."""
+"""Calendar helpers: Paris office hours in UTC, today in Paris."""
 
 from __future__ import annotations
 
@@ -6,26 +6,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 
 from desktop.domain.clock import PARIS
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day ``months`` later (or earlier), clamped to the end of a shorter month."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    last = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
-    return date(year, month, min(day.day, last))
-
-
-def boundaries(start: date, initial: int, renewal: int, until: date) -> list[date]:
-    """Anniversaries of a contract (ends of its periods) up to the first after ``until``."""
-    result = []
-    months = initial
-    while True:
-        boundary = add_months(start, months)
-        result.append(boundary)
-        if boundary > until:
-            return result
-        months += renewal
 
 
 @lru_cache(maxsize=8192)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from desktop.domain.enums import ContractStatus, MailboxStatus
+from desktop.domain.periods import add_months
 from desktop.services.demo.builder import DemoBuilder
 from desktop.services.demo.contracts import ContractLife
-from desktop.services.demo.dates import add_months
 from desktop.services.demo.events import mailbox_status_change
 from desktop.services.demo.tables import Row
 

@@ -32,6 +32,8 @@ RENEWAL_FULL_RATE_MONTHS = 3
 """The months of a renewal period charged at the full rate (O365 §5)."""
 FULL_RATE = Decimal("1.00")
 REDUCED_RATE = Decimal("0.50")
+ACCOUNT_COMMITMENT_MONTHS = 12
+"""Every account is committed for 12 months from its activation (HE §9.2)."""
 RENEWAL_FLOOR_PERCENT = Decimal("50")
 """**Interpretation** of HE §9.3: at each anniversary, at least ceil(50 %) of the
 accounts active the day before must renew (a provider setting overrides it)."""
@@ -177,3 +179,23 @@ def renewal_floor(active_accounts: int, percent: Decimal = RENEWAL_FLOOR_PERCENT
         raise ValueError("active_accounts must not be negative")
     share = Decimal(active_accounts) * percent / 100
     return int(share.to_integral_value(rounding=ROUND_CEILING))
+
+
+def non_renewal_end(
+    service_start: date,
+    initial_months: int,
+    renewal_months: int,
+    asked_on: date,
+    activated_on: date | None = None,
+) -> date:
+    """The last day of an account whose client asked on ``asked_on`` not to renew it.
+
+    It stops at the end of the period running when asked (HE §9.3), but never
+    before its own commitment of :data:`ACCOUNT_COMMITMENT_MONTHS` from its
+    activation (HE §9.2): then at the end of the period that commitment ends in.
+    """
+    at = max(asked_on, service_start)
+    if activated_on is not None:
+        committed = add_months(activated_on, ACCOUNT_COMMITMENT_MONTHS) - timedelta(days=1)
+        at = max(at, committed)
+    return period_end(service_start, initial_months, renewal_months, at)

@@ -8,11 +8,10 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from desktop.db.engine import Database
-from desktop.db.models import Client, Contact, Counter, Domain, Mailbox
+from desktop.db.models import Client, Contact, Domain, Mailbox
 from desktop.domain.clock import as_utc, utc_now
 from desktop.domain.emails import normalize_email
 from desktop.domain.enums import ClientKind, ClientStatus, ContactRole, MailboxStatus, PaymentMethod
@@ -23,7 +22,6 @@ from desktop.domain.identifiers import (
     normalize_siret,
     normalize_vat_number,
 )
-from desktop.errors import UserError
 from desktop.services.conflicts import (
     CLIENT,
     Target,
@@ -32,6 +30,7 @@ from desktop.services.conflicts import (
     not_found,
     write_scope,
 )
+from desktop.services.counters import next_value
 from desktop.services.fields import clean, raise_if_any, text_field
 from desktop.services.listing import (
     Column,
@@ -542,23 +541,6 @@ def _replace_contacts(client: Client, contacts: list[_CleanContact], actor: str)
 def _next_client_code(session: Session) -> str:
     """The next free automatic code; codes typed by hand are skipped."""
     while True:
-        code = CLIENT_CODE_FORMAT.format(seq=_next_value(session, CLIENT_CODE_SERIES))
+        code = CLIENT_CODE_FORMAT.format(seq=next_value(session, CLIENT_CODE_SERIES))
         if _code_owner(session, code, None) is None:
             return code
-
-
-def _next_value(session: Session, series: str) -> int:
-    """Take the next number of a series, its counter row locked until commit."""
-    counter = session.get(Counter, series, with_for_update=True)
-    if counter is None:
-        try:
-            with session.begin_nested():  # another desktop may create it at the same time
-                session.add(Counter(series=series, next_value=1))
-        except IntegrityError:
-            pass
-        counter = session.get(Counter, series, with_for_update=True, populate_existing=True)
-    if counter is None:  # pragma: no cover - the row was just inserted
-        raise UserError("Impossible de numéroter le client : réessayez.")
-    value = counter.next_value
-    counter.next_value = value + 1
-    return value

@@ -55,6 +55,7 @@ class Noun:
 CLIENT = Noun("Ce client")
 DOMAIN = Noun("Ce domaine")
 MAILBOX = Noun("Cette boîte aux lettres", feminine=True)
+CONTRACT = Noun("Ce contrat")
 PROVIDER = Noun("La fiche du prestataire", feminine=True)
 
 

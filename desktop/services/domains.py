@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from desktop.db.engine import Database
-from desktop.db.models import Client, Domain, LifecycleEvent, Mailbox, Provider
+from desktop.db.models import Client, Domain, Mailbox, Provider
 from desktop.domain.clock import utc_now
 from desktop.domain.domain_names import (
     DEFAULT_REFUSED_TLDS,
@@ -21,6 +21,7 @@ from desktop.domain.domain_names import (
 )
 from desktop.domain.enums import DnsStatus, LifecycleKind, MailboxStatus
 from desktop.domain.errors import InvalidValue, collect
+from desktop.errors import UserError
 from desktop.services.conflicts import (
     DOMAIN,
     Target,
@@ -29,7 +30,8 @@ from desktop.services.conflicts import (
     not_found,
     write_scope,
 )
-from desktop.services.fields import clean, raise_if_any
+from desktop.services.events import Subject, log_event
+from desktop.services.fields import clean, raise_if_any, required_reason
 from desktop.services.listing import (
     Column,
     ListQuery,
@@ -145,6 +147,48 @@ def update_domain(
         if switched:  # on the administrator's request; applies to the whole domain
             before, after = ("off", "on") if draft.antispam_enabled else ("on", "off")
             _log(session, domain, actor, LifecycleKind.ANTISPAM, before, after)
+        session.flush()
+        return _details(session, domain.id)
+
+
+def set_antispam(
+    db: Database,
+    domain_id: int,
+    enabled: bool,
+    *,
+    reason: str,
+    expected_version: int,
+    actor: str,
+) -> DomainDetails:
+    """Switch anti-spam filtering of the whole domain, on its administrator's request (O365 §1)."""
+    why = required_reason(reason)
+    target = Target(DOMAIN, Domain, domain_id)
+    with write_scope(db, target=target) as session:
+        domain = load_for_update(session, target, expected_version)
+        if domain.antispam_enabled == enabled:
+            state = "déjà activé" if enabled else "déjà désactivé"
+            raise UserError(f"L'antispam de ce domaine est {state}.")
+        domain.antispam_enabled = enabled
+        domain.updated_by = actor
+        domain.updated_at = utc_now()
+        before, after = ("off", "on") if enabled else ("on", "off")
+        _log(session, domain, actor, LifecycleKind.ANTISPAM, before, after, why)
+        session.flush()
+        return _details(session, domain.id)
+
+
+def certify_admin(
+    db: Database, domain_id: int, *, reason: str, expected_version: int, actor: str
+) -> DomainDetails:
+    """Record again that the client administers the domain (HE §4): date and who."""
+    why = required_reason(reason)
+    target = Target(DOMAIN, Domain, domain_id)
+    with write_scope(db, target=target) as session:
+        domain = load_for_update(session, target, expected_version)
+        _certify(domain, actor)
+        domain.updated_by = actor
+        domain.updated_at = utc_now()
+        _log(session, domain, actor, LifecycleKind.ADMIN_CERTIFICATION, None, "certified", why)
         session.flush()
         return _details(session, domain.id)
 
@@ -311,17 +355,10 @@ def _log(
     kind: LifecycleKind,
     before: str | None,
     after: str,
+    reason: str | None = None,
 ) -> None:
-    session.add(
-        LifecycleEvent(
-            kind=kind,
-            client_id=domain.client_id,
-            domain_id=domain.id,
-            from_status=before,
-            to_status=after,
-            by=actor,
-        )
-    )
+    subject = Subject(client_id=domain.client_id, domain_id=domain.id)
+    log_event(session, kind, subject, actor=actor, reason=reason, change=(before, after))
 
 
 # --- reading ----------------------------------------------------------------------------

@@ -39,3 +39,20 @@ def raise_if_any(errors: dict[str, str]) -> None:
     """Raise every error collected at once, as one :class:`ValidationError`."""
     if errors:
         raise ValidationError(errors)
+
+
+REASON_MAX = 2000
+
+
+def required_reason(value: str | None) -> str:
+    """The reason given for a change (every change of state is logged with why)."""
+    text = clean(value)
+    if text is None:
+        raise ValidationError(
+            {"reason": "Indiquez le motif : il est enregistré dans l'historique."}
+        )
+    if len(text) > REASON_MAX:
+        raise ValidationError(
+            {"reason": f"{REASON_MAX} caractères au maximum ({len(text)} saisis)."}
+        )
+    return text

@@ -1,0 +1,36 @@
+"""Numbered series (client codes, contracts…): gap-free counters locked while used."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from desktop.db.models import Counter
+from desktop.errors import UserError
+
+
+def next_value(session: Session, series: str) -> int:
+    """Take the next number of a series, its counter row locked until commit."""
+    counter = session.get(Counter, series, with_for_update=True)
+    if counter is None:
+        try:
+            with session.begin_nested():  # another desktop may create it at the same time
+                session.add(Counter(series=series, next_value=1))
+        except IntegrityError:
+            pass
+        counter = session.get(Counter, series, with_for_update=True, populate_existing=True)
+    if counter is None:  # pragma: no cover - the row was just inserted
+        raise UserError("Impossible d'attribuer un numéro : réessayez.")
+    value = counter.next_value
+    counter.next_value = value + 1
+    return value
+
+
+def next_number(session: Session, series: str, number_format: str, day: date) -> str:
+    """The next number of a yearly series, formatted: ``C{year}-{seq:05d}`` → C2026-00042.
+
+    The count starts again at 1 each year (one counter row per series and year).
+    """
+    return number_format.format(year=day.year, seq=next_value(session, f"{series}-{day.year}"))

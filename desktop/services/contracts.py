@@ -125,13 +125,7 @@ def create_contract(db: Database, draft: ContractDraft, *, actor: str) -> Contra
     """A new contract, numbered from its yearly series; active once its service starts."""
     with write_scope(db) as session:
         values = _validate(session, draft, None)
-        provider_format = session.execute(
-            sa.select(Provider.contract_number_format).where(Provider.id == 1)
-        ).scalar_one_or_none()
-        today = paris_today()
-        number = next_number(
-            session, CONTRACT_SERIES, provider_format or DEFAULT_NUMBER_FORMAT, today
-        )
+        number = _next_contract_number(session)
         status = ContractStatus.ACTIVE if values["service_start"] else ContractStatus.PENDING
         contract = Contract(number=number, status=status, updated_by=actor, **values)
         session.add(contract)
@@ -173,6 +167,20 @@ def update_contract(
         contract.updated_at = utc_now()
         session.flush()
         return _details(session, contract.id)
+
+
+def _next_contract_number(session: Session) -> str:
+    """The next number of this year's series; numbers already taken (imported) are skipped."""
+    number_format = session.execute(
+        sa.select(Provider.contract_number_format).where(Provider.id == 1)
+    ).scalar_one_or_none()
+    while True:
+        number = next_number(
+            session, CONTRACT_SERIES, number_format or DEFAULT_NUMBER_FORMAT, paris_today()
+        )
+        taken = session.execute(sa.select(Contract.id).where(Contract.number == number)).first()
+        if taken is None:
+            return number
 
 
 def get_contract(db: Database, contract_id: int) -> ContractDetails:

@@ -8,14 +8,20 @@ user error (bad arguments, unusable database…), never with a traceback.
 from __future__ import annotations
 
 import argparse
+import getpass
+import os
 import re
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
 from typing import NoReturn
 
 from desktop import __version__
 from desktop.db.connect import open_database
 from desktop.db.schema import upgrade
+from desktop.domain.clock import paris_today
 from desktop.errors import UserError
 
 PROG = "backoffice"
@@ -127,7 +133,49 @@ def build_parser() -> FrenchArgumentParser:
     demo_parser.add_argument("--seed", type=int, default=2026, help=argparse.SUPPRESS)
     _add_db_option(demo_parser, argparse.SUPPRESS)
     demo_parser.set_defaults(handler=run_demo)
+
+    contract_parser = commands.add_parser("contract", help="contrats")
+    contract_commands = contract_parser.add_subparsers(
+        dest="contract_command", metavar="ACTION", required=True, parser_class=FrenchArgumentParser
+    )
+    contract_pdf_parser = contract_commands.add_parser("pdf", help="imprimer un contrat en PDF")
+    contract_pdf_parser.add_argument(
+        "number", metavar="NUMÉRO", help="numéro du contrat (par exemple C2026-00012)"
+    )
+    contract_pdf_parser.add_argument(
+        "-o", "--output", required=True, type=Path, metavar="FICHIER", help="PDF à écrire"
+    )
+    _add_db_option(contract_pdf_parser, argparse.SUPPRESS)
+    contract_pdf_parser.set_defaults(handler=run_contract_pdf)
+
+    renewals_parser = commands.add_parser("renewals", help="renouvellements tacites")
+    renewals_commands = renewals_parser.add_subparsers(
+        dest="renewals_command", metavar="ACTION", required=True, parser_class=FrenchArgumentParser
+    )
+    run_parser = renewals_commands.add_parser(
+        "run", help="renouveler les contrats arrivés à échéance"
+    )
+    run_parser.add_argument(
+        "--at",
+        type=iso_date,
+        metavar="AAAA-MM-JJ",
+        help="traiter les échéances atteintes à cette date (défaut : aujourd'hui)",
+    )
+    run_parser.add_argument(
+        "--dry-run", action="store_true", help="montrer ce qui serait fait, sans rien écrire"
+    )
+    _add_db_option(run_parser, argparse.SUPPRESS)
+    run_parser.set_defaults(handler=run_renewals_command)
     return parser
+
+
+def iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"« {text} » n'est pas une date AAAA-MM-JJ (par exemple 2026-11-22)"
+        ) from None
 
 
 def _add_db_option(parser: argparse.ArgumentParser, default: object) -> None:
@@ -173,6 +221,93 @@ def run_demo(args: argparse.Namespace) -> int:
         f"{summary.mailboxes} boîtes aux lettres."
     )
     return 0
+
+
+def run_contract_pdf(args: argparse.Namespace) -> int:
+    from desktop.documents.contract_pdf import build_contract
+    from desktop.services.contract_print import contract_document
+
+    db = open_database(args.db)
+    try:
+        upgrade(db)
+        document = contract_document(db, args.number)
+    finally:
+        db.dispose()
+    pdf = build_contract(document)
+    target = write_atomically(args.output, pdf.data)
+    pages = f"{pdf.pages} page{'s' if pdf.pages > 1 else ''}"
+    say(f"Contrat {document.contract.number} enregistré : {target} ({pages}).")
+    return 0
+
+
+def run_renewals_command(args: argparse.Namespace) -> int:
+    from desktop.services.renewals import run_renewals
+
+    at = args.at or paris_today()
+    db = open_database(args.db)
+    try:
+        upgrade(db)
+        report = run_renewals(db, at=at, actor=staff_login(), apply=not args.dry_run)
+    finally:
+        db.dispose()
+    for outcome in report.outcomes:
+        if outcome.contract_ends:
+            what = f"contrat terminé, {len(outcome.ended)} boîte(s) résiliée(s)"
+        else:
+            what = (
+                f"{len(outcome.renewed)} boîte(s) renouvelée(s) jusqu'au "
+                f"{outcome.period_end:%d/%m/%Y}, {len(outcome.ended)} arrivée(s) à échéance"
+            )
+        say(
+            f"{outcome.contract_number} ({outcome.client_name}) — échéance du "
+            f"{outcome.anniversary:%d/%m/%Y} : {what}."
+        )
+    verb = "seraient" if args.dry_run else "ont été"
+    preview = " (aperçu : rien n'est enregistré)" if args.dry_run else ""
+    say(
+        f"Renouvellements au {at:%d/%m/%Y}{preview} : {len(report.outcomes)} échéance(s) ; "
+        f"{report.renewed_accounts} boîte(s) {verb} renouvelées, "
+        f"{report.ended_accounts} résiliée(s), {report.ended_contracts} contrat(s) terminé(s)."
+    )
+    return 0
+
+
+def staff_login() -> str:
+    """Who runs a command: the operating-system user until staff accounts exist."""
+    try:
+        return getpass.getuser()[:64] or "backoffice"
+    except (OSError, KeyError):
+        return "backoffice"
+
+
+def write_atomically(path: Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` through a temporary file in the same folder, so that
+    the file is either complete or untouched; returns the absolute path written."""
+    target = path.expanduser().absolute()
+    if not target.parent.is_dir():
+        raise UserError(f"Dossier introuvable : {target.parent}")
+    if target.is_dir():
+        raise UserError(f"{target} est un dossier : indiquez le nom du fichier à écrire.")
+    try:
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    except OSError as exc:
+        raise _write_error(target, exc) from None
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        # mkstemp makes the file private (0600): give it an ordinary file's mode.
+        os.chmod(temporary, target.stat().st_mode & 0o777 if target.exists() else 0o644)
+        os.replace(temporary, target)
+    except OSError as exc:
+        Path(temporary).unlink(missing_ok=True)
+        raise _write_error(target, exc) from None
+    return target
+
+
+def _write_error(target: Path, exc: OSError) -> UserError:
+    return UserError(f"Impossible d'écrire {target} : {exc.strerror or exc}.")
 
 
 def _progress_printer() -> Callable[[str, int, int], None] | None:

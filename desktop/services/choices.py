@@ -1,4 +1,4 @@
-"""Short lists for the choosers of the forms: clients, contracts, domains, plans.
+"""Short lists for the choosers of the forms: clients, contracts, domains, plans, lines.
 
 Each function is one small SELECT of a few columns in a read session, cheap
 enough to run on the GUI thread while the user types (the client search is
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from desktop.db.engine import Database
 from desktop.db.models import Client, Contract, Domain, Plan, ProductLine
 from desktop.domain.domain_names import display_domain_name
-from desktop.domain.enums import ClientStatus
+from desktop.domain.enums import ClientKind, ClientStatus, ProductLineCode
 from desktop.services.domains import refused_tlds
 from desktop.services.listing import search_condition
 from desktop.services.mailboxes import CLOSED_CONTRACT_STATUSES
@@ -152,3 +152,56 @@ def refused_extensions(db: Database) -> tuple[str, ...]:
     """The domain extensions the service cannot use (provider setting)."""
     with db.read_session() as session:
         return refused_tlds(session)
+
+
+@dataclass(frozen=True)
+class ProductLineChoice:
+    """A product line and the contract terms it offers (business rules §4)."""
+
+    id: int
+    code: ProductLineCode
+    name: str
+    initial_months_choices: tuple[int, ...]
+    """Initial commitments offered, in months: (12,) for Hosted Exchange, (12, 24, 36)…"""
+    initial_months: int
+    """The usual initial commitment (the default of a new contract)."""
+    renewal_months: int
+    """The length of each tacit renewal."""
+
+
+def product_line_choices(db: Database) -> tuple[ProductLineChoice, ...]:
+    """Every product line, by name, with its initial commitments and renewal length."""
+    stmt = sa.select(
+        ProductLine.id,
+        ProductLine.code,
+        ProductLine.name,
+        ProductLine.initial_months_choices,
+        ProductLine.initial_months,
+        ProductLine.renewal_months,
+    ).order_by(ProductLine.name, ProductLine.id)
+    with db.read_session() as session:
+        rows = session.execute(stmt).all()
+    return tuple(
+        ProductLineChoice(
+            id=row.id,
+            code=row.code,
+            name=row.name,
+            initial_months_choices=_months_choices(row.initial_months_choices, row.initial_months),
+            initial_months=row.initial_months,
+            renewal_months=row.renewal_months,
+        )
+        for row in rows
+    )
+
+
+def _months_choices(text: str, default: int) -> tuple[int, ...]:
+    months = {int(part) for part in text.split(",") if part.strip().isdigit()}
+    return tuple(sorted(months or {default}))
+
+
+def client_kind(db: Database, client_id: int) -> ClientKind | None:
+    """The kind of a client (business, public body, consumer); None if it does not exist."""
+    with db.read_session() as session:
+        return session.execute(
+            sa.select(Client.kind).where(Client.id == client_id)
+        ).scalar_one_or_none()

@@ -18,12 +18,13 @@ from desktop.domain.clock import paris_today, utc_now
 from desktop.domain.contracts import non_renewal_end
 from desktop.domain.enums import ContractStatus, LifecycleKind, MailboxStatus
 from desktop.domain.errors import ValidationError
-from desktop.domain.lifecycle import RUNNING, check_transition
+from desktop.domain.lifecycle import RUNNING
 from desktop.errors import UserError
 from desktop.services.conflicts import CONTRACT, Target, load_for_update, not_found, write_scope
 from desktop.services.contracts import ContractDetails, get_contract
-from desktop.services.events import Subject, log_event, mailbox_subject
+from desktop.services.events import Subject, log_event
 from desktop.services.fields import required_reason
+from desktop.services.lifecycle import move_mailbox
 
 S = MailboxStatus
 MAX_SCAN_BYTES = 20 * 1024 * 1024
@@ -64,7 +65,7 @@ def activate_requested_mailboxes(
         boxes = _mailboxes(session, contract.id, (S.REQUESTED,))
         for box in boxes:
             box.activated_on = day
-            _move(session, box, S.ACTIVE, why, actor)
+            move_mailbox(session, box, S.ACTIVE, why, actor)
         return len(boxes)
 
 
@@ -97,20 +98,13 @@ def request_contract_termination(
         )
         contract.termination_requested_on = day
         contract.ends_on = end
-        _touch(contract, actor)
         note = f"{why} (fin le {end:%d/%m/%Y})"
         for box in boxes:
             if box.status is not S.NON_RENEWAL_REQUESTED:
                 box.non_renewal_requested_on = day
                 box.ends_on = end
-                _move(session, box, S.NON_RENEWAL_REQUESTED, note, actor)
-        log_event(
-            session,
-            LifecycleKind.STATUS,
-            _subject(contract),
-            actor=actor,
-            reason=f"Non-renouvellement du contrat demandé : {note}",
-        )
+                move_mailbox(session, box, S.NON_RENEWAL_REQUESTED, note, actor)
+        _note(session, contract, actor, f"Non-renouvellement du contrat demandé : {note}")
     return get_contract(db, contract_id)
 
 
@@ -132,17 +126,10 @@ def withdraw_contract_termination(
             ):
                 box.non_renewal_requested_on = None
                 box.ends_on = None
-                _move(session, box, S.ACTIVE, why, actor)
+                move_mailbox(session, box, S.ACTIVE, why, actor)
         contract.termination_requested_on = None
         contract.ends_on = None
-        _touch(contract, actor)
-        log_event(
-            session,
-            LifecycleKind.STATUS,
-            _subject(contract),
-            actor=actor,
-            reason=f"Demande de non-renouvellement du contrat retirée : {why}",
-        )
+        _note(session, contract, actor, f"Demande de non-renouvellement du contrat retirée : {why}")
     return get_contract(db, contract_id)
 
 
@@ -164,14 +151,7 @@ def attach_signed_scan(
         contract.signed_scan = data
         contract.signed_scan_name = name
         contract.signed_scan_mime = mime
-        _touch(contract, actor)
-        log_event(
-            session,
-            LifecycleKind.STATUS,
-            _subject(contract),
-            actor=actor,
-            reason=f"Copie signée jointe : {name}",
-        )
+        _note(session, contract, actor, f"Copie signée jointe : {name}")
     return get_contract(db, contract_id)
 
 
@@ -232,19 +212,10 @@ def _mailboxes(
     return list(session.scalars(stmt))
 
 
-def _move(session: Session, box: Mailbox, target: MailboxStatus, reason: str, actor: str) -> None:
-    check_transition(box.status, target)
-    change = (box.status.value, target.value)
-    box.status = target
-    _touch(box, actor)
-    log_event(
-        session,
-        LifecycleKind.STATUS,
-        mailbox_subject(box),
-        actor=actor,
-        reason=reason,
-        change=change,
-    )
+def _note(session: Session, contract: Contract, actor: str, reason: str) -> None:
+    """Stamp the contract as changed and log why."""
+    _touch(contract, actor)
+    log_event(session, LifecycleKind.STATUS, _subject(contract), actor=actor, reason=reason)
 
 
 def _touch(row: Contract | Mailbox, actor: str) -> None:

@@ -94,20 +94,28 @@ def change_mailbox_status(
         _apply(session, mailbox, contract, target, day, backup_confirmed)
         if target is S.NON_RENEWAL_REQUESTED:
             _check_floor(session, mailbox, contract, floor_exception, actor)
-        mailbox.status = target
-        mailbox.updated_by = actor
-        mailbox.updated_at = utc_now()
-        change = (current.value, target.value)
-        log_event(
-            session,
-            LifecycleKind.STATUS,
-            mailbox_subject(mailbox),
-            actor=actor,
-            reason=why,
-            change=change,
-        )
+        move_mailbox(session, mailbox, target, why, actor)
         session.flush()
     return get_mailbox(db, mailbox_id)
+
+
+def move_mailbox(
+    session: Session, box: Mailbox, target: MailboxStatus, reason: str, actor: str
+) -> None:
+    """Set the new status (checked against the state machine) and log who, when and why."""
+    check_transition(box.status, target)
+    change = (box.status.value, target.value)
+    box.status = target
+    box.updated_by = actor
+    box.updated_at = utc_now()
+    log_event(
+        session,
+        LifecycleKind.STATUS,
+        mailbox_subject(box),
+        actor=actor,
+        reason=reason,
+        change=change,
+    )
 
 
 def floor_check(db: Database, mailbox_id: int, *, on: date | None = None) -> FloorCheck:

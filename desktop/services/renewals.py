@@ -28,7 +28,8 @@ from desktop.domain.enums import (
 )
 from desktop.domain.lifecycle import RUNNING
 from desktop.domain.periods import add_months, anniversaries
-from desktop.services.events import Subject, log_event, mailbox_subject
+from desktop.services.events import Subject, log_event
+from desktop.services.lifecycle import move_mailbox
 
 S = MailboxStatus
 RENEWABLE_CONTRACTS = (ContractStatus.ACTIVE, ContractStatus.SUSPENDED)
@@ -285,19 +286,9 @@ def _write(
         reason = "Fin de la période : boîte non renouvelée"
         if asked is not None:
             reason += f" (demande du {asked:%d/%m/%Y})"
-        change = (box.status.value, S.TERMINATED.value)
-        box.status = S.TERMINATED
         box.terminated_on = day
         box.ends_on = box.ends_on or day - timedelta(days=1)
-        box.updated_by = actor
-        log_event(
-            session,
-            LifecycleKind.STATUS,
-            mailbox_subject(box),
-            actor=actor,
-            reason=reason,
-            change=change,
-        )
+        move_mailbox(session, box, S.TERMINATED, reason, actor)
     subject = Subject(client_id=contract.client_id, contract_id=contract.id)
     contract.renewed_through = day
     contract.updated_by = actor

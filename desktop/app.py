@@ -72,6 +72,7 @@ def build_window(db: Database, actor: str) -> MainWindow:
 
     return MainWindow(
         db,
+        actor=actor,
         actions=Actions(
             edit=record_editor(db, actor),
             load_demo=lambda progress: generate_demo(db, progress=progress),

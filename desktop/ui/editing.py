@@ -8,9 +8,11 @@ from PySide6.QtWidgets import QDialog, QWidget
 
 from desktop.db.engine import Database
 from desktop.services.clients import get_client
+from desktop.services.contracts import get_contract
 from desktop.services.domains import get_domain
 from desktop.services.mailboxes import get_mailbox
 from desktop.ui.dialogs.client_dialog import ClientDialog
+from desktop.ui.dialogs.contract_dialog import ContractDialog
 from desktop.ui.dialogs.domain_dialog import DomainDialog
 from desktop.ui.dialogs.mailbox_dialog import MailboxDialog
 from desktop.ui.tabs.specs import RecordKind
@@ -47,4 +49,7 @@ def _dialog(
     if kind is RecordKind.MAILBOX:
         mailbox = None if record_id is None else get_mailbox(db, record_id)
         return MailboxDialog(parent, db=db, details=mailbox, client_id=client_id, actor=actor)
+    if kind is RecordKind.CONTRACT:
+        contract = None if record_id is None else get_contract(db, record_id)
+        return ContractDialog(parent, db=db, details=contract, client_id=client_id, actor=actor)
     raise ValueError(f"no dialog edits a {kind}")

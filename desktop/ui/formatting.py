@@ -10,6 +10,7 @@ from PySide6.QtCore import QLocale
 from PySide6.QtGui import QColor
 
 from desktop.domain.clock import PARIS
+from desktop.domain.contracts import Period
 from desktop.domain.enums import (
     ClientStatus,
     ContractStatus,
@@ -96,3 +97,9 @@ def label(value: object) -> str:
     if value is None:
         return ""
     return str(getattr(value, "label", value))
+
+
+def period_text(period: Period) -> str:
+    """« du 24/10/2026 au 23/10/2027 (renouvellement n° 4) » or « (période initiale) »."""
+    which = "période initiale" if period.is_initial else f"renouvellement n°\u00a0{period.number}"
+    return f"du {french_date(period.start)} au {french_date(period.end)} ({which})"

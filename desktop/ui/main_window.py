@@ -23,10 +23,12 @@ from desktop.db.engine import Database
 from desktop.errors import UserError
 from desktop.paths import log_dir
 from desktop.ui.db_worker import DbWorker
+from desktop.ui.dialogs.renewals import RenewalsDialog
 from desktop.ui.progress import Progress, run_with_progress
 from desktop.ui.tabs.list_panel import EDITABLE
 from desktop.ui.tabs.record_tab import RecordTab
 from desktop.ui.tabs.specs import MAIN_TABS, RecordKind
+from desktop.ui.views.base import DEFAULT_ACTOR, RecordView
 from desktop.ui.views.records import VIEWS
 
 log = logging.getLogger(__name__)
@@ -81,10 +83,14 @@ class History:
 class MainWindow(QMainWindow):
     record_opened = Signal(object, int)
 
-    def __init__(self, db: Database, *, actions: Actions | None = None) -> None:
+    def __init__(
+        self, db: Database, *, actions: Actions | None = None, actor: str = DEFAULT_ACTOR
+    ) -> None:
         super().__init__()
         self.db = db
+        self.actor = actor
         self.actions = actions or Actions()
+        self.renewals: RenewalsDialog | None = None
         self.worker = DbWorker()
         self.history = History()
         self.settings = QSettings()
@@ -173,6 +179,7 @@ class MainWindow(QMainWindow):
         )
         self.settings_action.setEnabled(self.actions.settings is not None)
         self.quit_action = self._action("&Quitter", self.close, "Ctrl+Q")
+        self.renewals_action = self._action("&Renouvellements…", self.open_renewals)
         self.tab_actions = [
             self._action(
                 f"&{index + 1}  {spec.title}", lambda i=index: self.show_tab(i), f"Ctrl+{index + 1}"
@@ -190,6 +197,8 @@ class MainWindow(QMainWindow):
         edit_menu = bar.addMenu("&Édition")
         edit_menu.addAction(self.edit_action)
         edit_menu.addAction(self.search_action)
+        contracts_menu = bar.addMenu("&Contrats")
+        contracts_menu.addAction(self.renewals_action)
         view_menu = bar.addMenu("&Affichage")
         for action in self.tab_actions:
             view_menu.addAction(action)
@@ -254,9 +263,11 @@ class MainWindow(QMainWindow):
 
     def open_record(self, kind: RecordKind, record_id: int, *, remember: bool = True) -> None:
         tab = self.record_tabs[TAB_OF[kind]]
-        view = VIEWS[kind](self.db, self.worker, record_id)
+        view = VIEWS[kind](self.db, self.worker, record_id, actor=self.actor)
         view.navigate.connect(self.open_record)
         view.edit_requested.connect(self.edit_record)
+        view.new_requested.connect(self.new_record)
+        view.changed.connect(lambda v=view: self.refresh(but=v))
         view.failed.connect(self.show_error)
         tab.show_record(view)
         self.tabs.setCurrentWidget(tab)
@@ -281,18 +292,22 @@ class MainWindow(QMainWindow):
         search.setFocus()
         search.selectAll()
 
-    def refresh(self) -> None:
+    def refresh(self, *, but: RecordView | None = None) -> None:
+        """Every list and open record again (``but`` this record, already up to date)."""
         for tab in self.record_tabs:
-            tab.refresh()
+            tab.panel.refresh()
+            if tab.view is not None and tab.view is not but:
+                tab.view.refresh()
 
     # --- editing ------------------------------------------------------------------------
 
-    def new_record(self, kind: RecordKind | None = None) -> None:
+    def new_record(self, kind: RecordKind | None = None, client_id: int | None = None) -> None:
         kind = kind or self.current_tab.spec.kind
         if self.actions.edit is None or kind not in EDITABLE:
             return
         view = self.current_tab.view
-        client_id = view.record_id if view is not None and view.kind is RecordKind.CLIENT else None
+        if client_id is None and view is not None and view.kind is RecordKind.CLIENT:
+            client_id = view.record_id
         if self.actions.edit(self, kind, None, client_id):
             self.refresh()
 
@@ -319,6 +334,26 @@ class MainWindow(QMainWindow):
         self.demo_progress = run_with_progress(
             self, "Chargement des données de démonstration", load, done, self.show_error
         )
+
+    def open_renewals(self) -> RenewalsDialog:
+        """The renewals window (one at a time): what is coming, and the anniversary run."""
+        if self.renewals is None:
+            self.renewals = RenewalsDialog(
+                self,
+                db=self.db,
+                worker=self.worker,
+                actor=self.actor,
+                open_record=self.open_record,
+                refresh=self.refresh,
+            )
+            self.renewals.finished.connect(self._renewals_closed)
+        self.renewals.show()
+        self.renewals.raise_()
+        self.renewals.activateWindow()
+        return self.renewals
+
+    def _renewals_closed(self) -> None:
+        self.renewals = None
 
     def open_settings(self) -> None:
         if self.actions.settings is not None and self.actions.settings(self):

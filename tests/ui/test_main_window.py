@@ -140,6 +140,7 @@ def test_enter_opens_the_record_and_links_navigate_with_history(
         "Boîtes aux lettres",
         "Factures",
         "Incidents",
+        "Codes d'accès",
     ]
     press(qtbot, window, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
     assert window.tabs.currentIndex() == 2

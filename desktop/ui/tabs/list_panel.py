@@ -271,4 +271,6 @@ class ListPanel(QWidget):
         self._restore_sort_indicator()
 
 
-EDITABLE = frozenset({RecordKind.CLIENT, RecordKind.DOMAIN, RecordKind.MAILBOX})
+EDITABLE = frozenset(
+    {RecordKind.CLIENT, RecordKind.DOMAIN, RecordKind.MAILBOX, RecordKind.CONTRACT}
+)

@@ -1,7 +1,7 @@
-"""Record views ("fiches"): one record's fields, links to what it belongs to, its lists.
+"""Record views ("fiches"): one record's fields, links, buttons and lists.
 
-A view loads its record on the database worker and shows it; every related
-record is a link (``kind:id``) that the window follows, with history.
+The frame is :class:`desktop.ui.views.base.RecordView`; the buttons of each
+record live in their own module (``*_actions``, ``access_codes``).
 """
 
 from __future__ import annotations
@@ -10,35 +10,24 @@ import html
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (
-    QFormLayout,
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
-    QTabWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QTableWidget, QTableWidgetItem
 
-from desktop.db.engine import Database
+from desktop.domain.enums import ClientKind
 from desktop.errors import NotFoundError
 from desktop.services.clients import ClientDetails, get_client
+from desktop.services.contracts import CLOSED_CONTRACTS, ContractDetails, get_contract
 from desktop.services.domains import DomainDetails, get_domain
+from desktop.services.events import Subject
 from desktop.services.listing import ListQuery
 from desktop.services.mailboxes import MailboxDetails, get_mailbox
-from desktop.ui.db_worker import DbWorker, Job
 from desktop.ui.formatting import (
+    ORANGE,
     french_date,
     french_datetime,
     french_int,
-    label,
     money,
-    status_colour,
+    period_text,
 )
-from desktop.ui.tabs.list_panel import ListPanel
 from desktop.ui.tabs.specs import (
     CONTRACTS,
     DOMAINS,
@@ -48,149 +37,32 @@ from desktop.ui.tabs.specs import (
     ListSpecUI,
     RecordKind,
 )
+from desktop.ui.views.access_codes import AccessCodesPanel
+from desktop.ui.views.base import Field, RecordView, link, status_html, text
+from desktop.ui.views.contract_actions import add_contract_actions
+from desktop.ui.views.domain_actions import add_domain_actions
+from desktop.ui.views.history import HistoryPanel
+from desktop.ui.views.mailbox_actions import add_mailbox_actions
 
-Field = tuple[str, str]
-"""(caption, rich text) of one line of a record."""
-
-
-def link(kind: RecordKind, record_id: int, text: str) -> str:
-    return f'<a href="{kind.value}:{record_id}">{html.escape(text)}</a>'
-
-
-def text(value: object) -> str:
-    return html.escape(label(value)) if value not in (None, "") else "—"
+__all__ = ["VIEWS", "RecordView"]
 
 
-def status_html(value: object) -> str:
-    colour = status_colour(value)
-    shown = html.escape(label(value))
-    return shown if colour is None else f'<span style="color:{colour.name()}">● {shown}</span>'
+def add_history(view: RecordView, subject: Subject, *, with_mailbox: bool = True) -> HistoryPanel:
+    """The « Historique » sub-tab of ``view``: the events about ``subject``."""
+    panel = HistoryPanel(
+        view.db, view.worker, subject, alive=lambda: view.alive, with_mailbox=with_mailbox
+    )
+    panel.failed.connect(view.failed)
+    view.add_counted_tab(panel, "Historique", panel.count_changed)
+    return panel
 
 
-class RecordView(QWidget):
-    """The frame shared by every record: heading, fields, buttons, sub-lists."""
+def orange(value: str) -> str:
+    return f'<span style="color:{ORANGE}">{html.escape(value)}</span>'
 
-    navigate = Signal(object, int)  # RecordKind, id
-    edit_requested = Signal(object, int)
-    failed = Signal(object)
-    loaded = Signal(object)
 
-    kind: RecordKind
-    editable = False
-
-    def __init__(self, db: Database, worker: DbWorker, record_id: int) -> None:
-        super().__init__()
-        self.db = db
-        self.worker = worker
-        self.record_id = record_id
-        self.record: Any = None
-        self._alive = True
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(12, 8, 12, 8)
-        top = QHBoxLayout()
-        self.heading = QLabel("Chargement…")
-        self.heading.setObjectName("recordHeading")
-        self.heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        top.addWidget(self.heading, 1)
-        self.edit_button = QPushButton("Modifier…")
-        self.edit_button.setVisible(self.editable)
-        self.edit_button.setEnabled(False)
-        self.edit_button.clicked.connect(self._edit)
-        top.addWidget(self.edit_button)
-        layout.addLayout(top)
-        self.form = QFormLayout()
-        self.form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
-        self.form.setHorizontalSpacing(16)
-        self.form.setVerticalSpacing(4)
-        layout.addLayout(self.form)
-        self.tabs = QTabWidget()
-        self.tabs.setDocumentMode(True)
-        layout.addWidget(self.tabs, 1)
-        self.reload()
-
-    def _edit(self) -> None:
-        self.edit_requested.emit(self.kind, self.record_id)
-
-    def retire(self) -> None:
-        """Closed: results still on their way are dropped, its lists ask for nothing more."""
-        self._alive = False
-        for panel in self._panels():
-            panel.model.cancel()
-
-    def _panels(self) -> list[ListPanel]:
-        pages = (self.tabs.widget(index) for index in range(self.tabs.count()))
-        return [page for page in pages if isinstance(page, ListPanel)]
-
-    def reload(self) -> None:
-        self.worker.submit(
-            Job(
-                work=self.fetch,
-                on_done=self._show,
-                on_error=self._fail,
-                is_stale=lambda: not self._alive,
-            )
-        )
-
-    def _fail(self, error: Exception) -> None:
-        if self._alive:
-            self.failed.emit(error)
-
-    def _show(self, record: Any) -> None:
-        if not self._alive:
-            return
-        first = self.record is None
-        self.record = record
-        self.heading.setText(self.title(record))
-        while self.form.rowCount():
-            self.form.removeRow(0)
-        for caption, value in self.fields(record):
-            shown = QLabel(value)
-            shown.setTextFormat(Qt.TextFormat.RichText)
-            shown.setWordWrap(True)
-            shown.setTextInteractionFlags(
-                Qt.TextInteractionFlag.TextBrowserInteraction
-                | Qt.TextInteractionFlag.TextSelectableByMouse
-            )
-            shown.linkActivated.connect(self._follow)
-            self.form.addRow(f"{caption} :", shown)
-        self.edit_button.setEnabled(self.editable)
-        if first:
-            self.add_lists(record)
-        self.loaded.emit(record)
-
-    def _follow(self, href: str) -> None:
-        kind, _, record_id = href.partition(":")
-        self.navigate.emit(RecordKind(kind), int(record_id))
-
-    def add_list(self, spec: ListSpecUI, title: str, **fixed: object) -> ListPanel:
-        panel = ListPanel(spec, self.db, self.worker, fixed=fixed, compact=True)
-        panel.open_requested.connect(self.navigate)
-        panel.edit_requested.connect(self.edit_requested)
-        panel.failed.connect(self.failed)
-        index = self.tabs.addTab(panel, title)
-        panel.count_changed.connect(
-            lambda count: self.tabs.setTabText(index, f"{title} ({count.split(' ')[0]})")
-        )
-        return panel
-
-    def refresh(self) -> None:
-        self.reload()
-        for panel in self._panels():
-            panel.refresh()
-
-    # --- what each record shows -----------------------------------------------------------
-
-    def fetch(self) -> Any:
-        raise NotImplementedError
-
-    def title(self, record: Any) -> str:
-        raise NotImplementedError
-
-    def fields(self, record: Any) -> Sequence[Field]:
-        raise NotImplementedError
-
-    def add_lists(self, record: Any) -> None:
-        """Sub-lists shown under the fields; none by default."""
+def changed_text(at: Any, by: str | None) -> str:
+    return html.escape(f"le {french_datetime(at)}" + (f" par {by}" if by else ""))
 
 
 class ClientView(RecordView):
@@ -226,8 +98,16 @@ class ClientView(RecordView):
         ]
         if record.warnings:
             warnings = "<br>".join(html.escape(w) for w in record.warnings)
-            fields.append(("Attention", f'<span style="color:#b35c00">{warnings}</span>'))
+            fields.append(("Attention", f'<span style="color:{ORANGE}">{warnings}</span>'))
         return fields
+
+    def add_actions(self, record: ClientDetails) -> None:
+        for caption, kind in (
+            ("Nouveau contrat…", RecordKind.CONTRACT),
+            ("Nouveau domaine…", RecordKind.DOMAIN),
+            ("Nouvelle boîte aux lettres…", RecordKind.MAILBOX),
+        ):
+            self.add_button(caption, lambda k=kind: self.new_requested.emit(k, record.id))
 
     def add_lists(self, record: ClientDetails) -> None:
         self.contacts = contacts_table(record)
@@ -237,6 +117,8 @@ class ClientView(RecordView):
         self.add_list(MAILBOXES, "Boîtes aux lettres", client_id=record.id)
         self.add_list(INVOICES, "Factures", client_id=record.id)
         self.add_list(INCIDENTS, "Incidents", client_id=record.id)
+        self.access_codes = AccessCodesPanel(self, record.id)
+        self.add_counted_tab(self.access_codes, "Codes d'accès", self.access_codes.count_changed)
 
 
 def contacts_table(record: ClientDetails) -> QTableWidget:
@@ -272,22 +154,26 @@ class DomainView(RecordView):
 
     def fields(self, record: DomainDetails) -> Sequence[Field]:
         certified = (
-            f"le {french_datetime(record.admin_certified_at)} par {record.admin_certified_by}"
+            changed_text(record.admin_certified_at, record.admin_certified_by)
             if record.admin_certified_at
-            else "—"
+            else orange("à recueillir auprès du client (HE §4)")
         )
         return [
             ("Client", link(RecordKind.CLIENT, record.client_id, record.client_name)),
             ("Forme technique", text(record.name)),
             ("Domaine principal", "Oui" if record.is_primary else "Non"),
-            ("Antispam", "Activé" if record.antispam_enabled else "Désactivé"),
+            ("Antispam", "Activé" if record.antispam_enabled else orange("Désactivé")),
             ("DNS", status_html(record.dns_status)),
-            ("Administration attestée", html.escape(certified)),
+            ("Administration attestée", certified),
             ("Boîtes aux lettres", french_int(record.mailbox_count)),
         ]
 
+    def add_actions(self, record: DomainDetails) -> None:
+        add_domain_actions(self, record)
+
     def add_lists(self, record: DomainDetails) -> None:
         self.add_list(MAILBOXES, "Boîtes aux lettres", domain_id=record.id)
+        self.history = add_history(self, Subject(domain_id=record.id))
 
 
 class MailboxView(RecordView):
@@ -301,7 +187,7 @@ class MailboxView(RecordView):
         return record.display_address
 
     def fields(self, record: MailboxDetails) -> Sequence[Field]:
-        return [
+        fields = [
             ("État", status_html(record.status)),
             ("Nom affiché", text(record.display_name)),
             ("Client", link(RecordKind.CLIENT, record.client_id, record.client_name)),
@@ -312,8 +198,84 @@ class MailboxView(RecordView):
             ("Quota", f"{french_int(record.quota_gb)} Go"),
             ("Demandée le", text(french_date(record.requested_on))),
             ("Activée le", text(french_date(record.activated_on))),
-            ("Fin de période", text(french_date(record.ends_on))),
         ]
+        dated = (
+            ("Non-renouvellement demandé le", record.non_renewal_requested_on),
+            ("Fin de période", record.ends_on),
+            ("Résiliée le", record.terminated_on),
+            ("Supprimée le", record.deleted_on),
+        )
+        fields += [(caption, text(french_date(day))) for caption, day in dated if day]
+        return fields
+
+    def add_actions(self, record: MailboxDetails) -> None:
+        add_mailbox_actions(self, record)
+
+    def add_lists(self, record: MailboxDetails) -> None:
+        self.history = add_history(self, Subject(mailbox_id=record.id), with_mailbox=False)
+
+
+class ContractView(RecordView):
+    kind = RecordKind.CONTRACT
+    editable = True
+
+    def fetch(self) -> ContractDetails:
+        return get_contract(self.db, self.record_id)
+
+    def title(self, record: ContractDetails) -> str:
+        return f"Contrat {record.number}"
+
+    def fields(self, record: ContractDetails) -> Sequence[Field]:
+        period = record.current_period
+        fields = [
+            ("Client", link(RecordKind.CLIENT, record.client_id, record.client_name)),
+            ("Gamme", text(record.product_line_name)),
+            ("État", status_html(record.status)),
+            ("Commandé le", text(french_date(record.ordered_on))),
+            ("Signé le", text(french_date(record.signed_on))),
+            ("Début du service", text(french_date(record.service_start))),
+            (
+                "Durées",
+                html.escape(
+                    f"engagement initial de {record.initial_months} mois, puis renouvellement "
+                    f"tacite par {record.renewal_months} mois"
+                ),
+            ),
+            ("Période en cours", text(period_text(period) if period else None)),
+        ]
+        if record.ends_on is not None and record.status not in CLOSED_CONTRACTS:
+            asked = french_date(record.termination_requested_on)
+            fields.append(
+                ("Fin demandée", orange(f"le {asked} : fin le {french_date(record.ends_on)}"))
+            )
+        elif period is not None:
+            fields.append(("Prochaine échéance", text(french_date(period.next_start))))
+        if record.terminated_on is not None:
+            fields.append(("Terminé le", text(french_date(record.terminated_on))))
+        fields.append(("Mode de paiement", text(record.payment_method)))
+        if record.client_kind is ClientKind.CONSUMER:
+            waiver = french_date(record.consumer_waiver_on)
+            fields.append(
+                (
+                    "Renonciation à la rétractation",
+                    text(waiver) if waiver else orange("à recueillir"),
+                )
+            )
+        fields += [
+            ("Copie signée", text(record.signed_scan_name or "Aucune")),
+            ("Boîtes aux lettres", french_int(record.mailbox_count)),
+        ]
+        if record.notes:
+            fields.append(("Notes", html.escape(record.notes).replace("\n", "<br>")))
+        fields.append(("Modifié", changed_text(record.updated_at, record.updated_by)))
+        return fields
+
+    def add_actions(self, record: ContractDetails) -> None:
+        add_contract_actions(self, record)
+
+    def add_lists(self, record: ContractDetails) -> None:
+        self.add_list(MAILBOXES, "Boîtes aux lettres", contract_id=record.id)
+        self.history = add_history(self, Subject(contract_id=record.id))
 
 
 class _RowView(RecordView):
@@ -326,29 +288,6 @@ class _RowView(RecordView):
         if not rows:
             raise NotFoundError(f"Ce {self.spec.singular} n'existe plus.")
         return rows[0]
-
-
-class ContractView(_RowView):
-    kind = RecordKind.CONTRACT
-    spec = CONTRACTS
-
-    def title(self, record: Any) -> str:
-        return f"Contrat {record.number}"
-
-    def fields(self, record: Any) -> Sequence[Field]:
-        return [
-            ("Client", link(RecordKind.CLIENT, record.client_id, record.client_name)),
-            ("Gamme", text(record.product_line_name)),
-            ("État", status_html(record.status)),
-            ("Signé le", text(french_date(record.signed_on))),
-            ("Début du service", text(french_date(record.service_start))),
-            ("Engagement initial", f"{record.initial_months} mois"),
-            ("Renouvellement", f"{record.renewal_months} mois"),
-            ("Mode de paiement", text(record.payment_method)),
-        ]
-
-    def add_lists(self, record: Any) -> None:
-        self.add_list(MAILBOXES, "Boîtes aux lettres", contract_id=record.id)
 
 
 class InvoiceView(_RowView):
@@ -394,7 +333,7 @@ class IncidentView(_RowView):
         ]
 
 
-VIEWS: dict[RecordKind, Callable[[Database, DbWorker, int], RecordView]] = {
+VIEWS: dict[RecordKind, Callable[..., RecordView]] = {
     RecordKind.CLIENT: ClientView,
     RecordKind.DOMAIN: DomainView,
     RecordKind.MAILBOX: MailboxView,

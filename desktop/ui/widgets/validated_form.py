@@ -149,6 +149,16 @@ def _widgets(items: tuple[Field | QWidget, ...]) -> list[QWidget]:
     return [item.widget if isinstance(item, Field) else item for item in items]
 
 
+QWIDGETSIZE_MAX = 16777215
+
+
+def _first_line_height(widget: QWidget) -> int:
+    """Height of the first line of an input: a text box's label stays by its first line."""
+    if isinstance(widget, QPlainTextEdit):
+        return QLineEdit().sizeHint().height()
+    return widget.sizeHint().height()
+
+
 def _is_blank(value: object) -> bool:
     return value is None or value is False or (isinstance(value, str) and not value.strip())
 
@@ -249,8 +259,10 @@ class ValidatedForm(QObject):
         growing = False
         for item in items:
             widget = item.widget if isinstance(item, Field) else item
-            grows = isinstance(item, Field) and not isinstance(
-                widget, QAbstractSpinBox | QAbstractButton
+            grows = (
+                isinstance(item, Field)
+                and not isinstance(widget, QAbstractSpinBox | QAbstractButton)
+                and widget.maximumWidth() >= QWIDGETSIZE_MAX  # not a fixed-width input
             )
             inputs.addWidget(widget, 1 if grows else 0)
             growing = growing or grows
@@ -269,7 +281,7 @@ class ValidatedForm(QObject):
         # The label stays level with the inputs, above the messages that may follow.
         title = QLabel(text)
         title.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        height = max(widget.sizeHint().height() for widget in _widgets(items))
+        height = max(_first_line_height(widget) for widget in _widgets(items))
         title.setContentsMargins(0, max(0, (height - title.fontMetrics().height()) // 2), 0, 0)
         if fields:
             title.setBuddy(fields[0].widget)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import logging
 import sys
 from collections.abc import Sequence
@@ -15,7 +14,7 @@ from desktop.errors import UserError
 from desktop.logs import log_uncaught, setup_logging
 from desktop.services.demo import generate_demo
 from desktop.services.provider import ProviderDraft, get_provider, provider_exists, save_provider
-from desktop.settings import load_local_settings, save_local_settings
+from desktop.settings import load_local_settings, save_local_settings, staff_name
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
@@ -25,14 +24,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ORGANISATION = "BackOfficeMessagerie"
-
-
-def staff_name() -> str:
-    """Who is at this desktop, for "changed by" (staff accounts come with logins)."""
-    try:
-        return getpass.getuser()[:64] or "poste"
-    except (OSError, KeyError, ImportError):
-        return "poste"
 
 
 def run(db_value: str | None, argv: Sequence[str] = ()) -> int:

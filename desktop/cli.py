@@ -8,7 +8,6 @@ user error (bad arguments, unusable database…), never with a traceback.
 from __future__ import annotations
 
 import argparse
-import getpass
 import os
 import re
 import sys
@@ -23,6 +22,7 @@ from desktop.db.connect import open_database
 from desktop.db.schema import upgrade
 from desktop.domain.clock import paris_today
 from desktop.errors import UserError
+from desktop.settings import staff_name
 
 PROG = "backoffice"
 
@@ -247,7 +247,7 @@ def run_renewals_command(args: argparse.Namespace) -> int:
     db = open_database(args.db)
     try:
         upgrade(db)
-        report = run_renewals(db, at=at, actor=staff_login(), apply=not args.dry_run)
+        report = run_renewals(db, at=at, actor=staff_name(), apply=not args.dry_run)
     finally:
         db.dispose()
     for outcome in report.outcomes:
@@ -270,14 +270,6 @@ def run_renewals_command(args: argparse.Namespace) -> int:
         f"{report.ended_accounts} résiliée(s), {report.ended_contracts} contrat(s) terminé(s)."
     )
     return 0
-
-
-def staff_login() -> str:
-    """Who runs a command: the operating-system user until staff accounts exist."""
-    try:
-        return getpass.getuser()[:64] or "backoffice"
-    except (OSError, KeyError):
-        return "backoffice"
 
 
 def write_atomically(path: Path, data: bytes) -> Path:

@@ -9,6 +9,7 @@ this version does not know are kept for the version that wrote them.
 
 from __future__ import annotations
 
+import getpass
 import json
 import logging
 import os
@@ -90,3 +91,11 @@ def save_local_settings(settings: LocalSettings, path: Path | None = None) -> No
             f"Impossible d'enregistrer les paramètres de ce poste ({target}) : "
             f"{exc.strerror or exc}."
         ) from exc
+
+
+def staff_name() -> str:
+    """Who is at this desktop, for "changed by" (staff accounts come with logins)."""
+    try:
+        return getpass.getuser()[:64] or "poste"
+    except (OSError, KeyError, ImportError):
+        return "poste"

@@ -9,7 +9,7 @@ invoices), and the suspension of every account of a client (dunning, HE §7).
 
 from __future__ import annotations
 
-from desktop.domain.enums import MailboxStatus
+from desktop.domain.enums import ClientStatus, ContractStatus, MailboxStatus
 from desktop.errors import UserError
 
 S = MailboxStatus
@@ -25,6 +25,10 @@ TRANSITIONS: dict[MailboxStatus, frozenset[MailboxStatus]] = {
 """Every allowed move; anything else is refused."""
 
 RUNNING = frozenset({S.ACTIVE, S.SUSPENDED, S.NON_RENEWAL_REQUESTED})
+CLOSED_CONTRACTS = frozenset({ContractStatus.TERMINATED, ContractStatus.CANCELLED})
+"""Contracts that no longer change nor take new accounts."""
+CLOSED_CLIENTS = frozenset({ClientStatus.TERMINATED, ClientStatus.ANONYMISED})
+"""Clients that take no new contract nor access code."""
 """Accounts under contract: counted for renewals, billed, renewed at the anniversary."""
 
 ACTION_LABELS: dict[MailboxStatus, str] = {

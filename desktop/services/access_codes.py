@@ -18,12 +18,11 @@ from desktop.db.models import AccessCodeEvent, Client, Contact, Domain
 from desktop.domain.access_codes import generate_access_code
 from desktop.domain.clock import utc_now
 from desktop.domain.domain_names import display_domain_name
-from desktop.domain.enums import AccessCodeAction, ClientStatus, ContactRole
+from desktop.domain.enums import AccessCodeAction, ContactRole
+from desktop.domain.lifecycle import CLOSED_CLIENTS
 from desktop.errors import UserError
 from desktop.services.conflicts import CLIENT, not_found, write_scope
 from desktop.services.fields import required_reason
-
-CLOSED_CLIENTS = frozenset({ClientStatus.TERMINATED, ClientStatus.ANONYMISED})
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,9 @@ from desktop.db.engine import Database
 from desktop.db.models import Client, Contract, Domain, Plan, ProductLine
 from desktop.domain.domain_names import display_domain_name
 from desktop.domain.enums import ClientKind, ClientStatus, ProductLineCode
+from desktop.domain.lifecycle import CLOSED_CONTRACTS
 from desktop.services.domains import refused_tlds
 from desktop.services.listing import search_condition
-from desktop.services.mailboxes import CLOSED_CONTRACT_STATUSES
 
 CLIENT_CHOICE_LIMIT = 50
 
@@ -96,7 +96,7 @@ def contract_choices(db: Database, client_id: int) -> tuple[Choice, ...]:
         .join(ProductLine, Contract.product_line_id == ProductLine.id)
         .where(
             Contract.client_id == client_id,
-            Contract.status.not_in(sorted(CLOSED_CONTRACT_STATUSES)),
+            Contract.status.not_in(sorted(CLOSED_CONTRACTS)),
         )
         .order_by(Contract.number)
     )

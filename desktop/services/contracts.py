@@ -15,13 +15,13 @@ from desktop.domain.clock import paris_today, utc_now
 from desktop.domain.contracts import Period, running_period
 from desktop.domain.enums import (
     ClientKind,
-    ClientStatus,
     ContractStatus,
     LifecycleKind,
     MailboxStatus,
     PaymentMethod,
     ProductLineCode,
 )
+from desktop.domain.lifecycle import CLOSED_CLIENTS, CLOSED_CONTRACTS
 from desktop.errors import NotFoundError
 from desktop.services.conflicts import CONTRACT, Target, load_for_update, not_found, write_scope
 from desktop.services.counters import next_number
@@ -46,8 +46,6 @@ from desktop.services.listing import (
 CONTRACT_SERIES = "contract"
 DEFAULT_NUMBER_FORMAT = "C{year}-{seq:05d}"
 MAX_MONTHS = 60
-CLOSED_CONTRACTS = frozenset({ContractStatus.TERMINATED, ContractStatus.CANCELLED})
-CLOSED_CLIENTS = frozenset({ClientStatus.TERMINATED, ClientStatus.ANONYMISED})
 
 
 @dataclass(frozen=True)

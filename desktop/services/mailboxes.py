@@ -19,8 +19,9 @@ from desktop.db.models import Client, Contract, Domain, Mailbox, Plan, ProductLi
 from desktop.domain.clock import paris_today, utc_now
 from desktop.domain.domain_names import display_domain_name
 from desktop.domain.emails import mailbox_address, normalize_local_part
-from desktop.domain.enums import ContractStatus, MailboxKind, MailboxStatus, ProductLineCode
+from desktop.domain.enums import MailboxKind, MailboxStatus, ProductLineCode
 from desktop.domain.errors import collect
+from desktop.domain.lifecycle import CLOSED_CONTRACTS
 from desktop.errors import UserError
 from desktop.services.conflicts import (
     MAILBOX,
@@ -52,7 +53,6 @@ from desktop.services.listing import (
 T = TypeVar("T")
 
 MAX_QUOTA_GB = 1024
-CLOSED_CONTRACT_STATUSES = frozenset({ContractStatus.TERMINATED, ContractStatus.CANCELLED})
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -224,7 +224,7 @@ def _check_contract(errors: dict[str, str], refs: _Refs, *, changed: bool) -> No
     contract, domain = refs.contract, refs.domain
     if contract is None:
         return
-    if changed and contract.status in CLOSED_CONTRACT_STATUSES:
+    if changed and contract.status in CLOSED_CONTRACTS:
         errors.setdefault(
             "contract_id",
             f"Le contrat {contract.number} est {contract.status.label.lower()} : "

@@ -191,14 +191,10 @@ def _due_contracts(session: Session, at: date) -> list[int]:
     return [
         row.id
         for row in rows
-        if _pending(
+        if _anniversaries_between(
             row.service_start, row.initial_months, row.renewal_months, row.renewed_through, at
         )
     ]
-
-
-def _pending(start: date, initial: int, renewal: int, done: date | None, at: date) -> bool:
-    return bool(_anniversaries_between(start, initial, renewal, done, at))
 
 
 def _anniversaries_between(

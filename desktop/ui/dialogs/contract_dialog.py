@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QComboBox, QLabel, QPlainTextEdit, QSpinBox, QWidg
 
 from desktop.domain.enums import ClientKind, PaymentMethod
 from desktop.domain.errors import InvalidValue
+from desktop.domain.lifecycle import CLOSED_CONTRACTS
 from desktop.services.choices import (
     Choice,
     ProductLineChoice,
@@ -23,7 +24,6 @@ from desktop.services.choices import (
     product_line_choices,
 )
 from desktop.services.contracts import (
-    CLOSED_CONTRACTS,
     INITIAL_ORDER_METHODS,
     MAX_MONTHS,
     ContractDetails,

@@ -13,9 +13,10 @@ from typing import Any
 from PySide6.QtWidgets import QTableWidget, QTableWidgetItem
 
 from desktop.domain.enums import ClientKind
+from desktop.domain.lifecycle import CLOSED_CONTRACTS
 from desktop.errors import NotFoundError
 from desktop.services.clients import ClientDetails, get_client
-from desktop.services.contracts import CLOSED_CONTRACTS, ContractDetails, get_contract
+from desktop.services.contracts import ContractDetails, get_contract
 from desktop.services.domains import DomainDetails, get_domain
 from desktop.services.events import Subject
 from desktop.services.listing import ListQuery

@@ -34,6 +34,9 @@ class Invoice(IdMixin, Versioned, Base):
             "period_end IS NULL OR period_start IS NULL OR period_end >= period_start",
             name="valid_period",
         ),
+        # A billing run makes at most one invoice per client and month.
+        sa.Index("ux_invoice_client_month", "client_id", "billing_month", unique=True),
+        sa.Index("ux_invoice_chain_index", "chain_index", unique=True),
     )
 
     client_id: Mapped[int] = mapped_column(sa.ForeignKey("client.id"), index=True)
@@ -65,8 +68,18 @@ class Invoice(IdMixin, Versioned, Base):
     buyer_address: Mapped[str | None] = mapped_column(sa.Text)
     buyer_siren: Mapped[str | None] = mapped_column(sa.String(9))
     buyer_vat_number: Mapped[str | None] = mapped_column(sa.String(20))
+    # What was printed for the seller (the provider's identity and the legal
+    # mentions in force), frozen at issue as canonical JSON.
+    seller_json: Mapped[str | None] = mapped_column(sa.Text)
+    # The buyer's identity and addresses, frozen at issue as canonical JSON.
+    buyer_json: Mapped[str | None] = mapped_column(sa.Text)
+    # Why a credit note was made (printed on it).
+    reason: Mapped[str | None] = mapped_column(sa.Text)
     dispute_at: Mapped[datetime | None]
     dispute_reason: Mapped[str | None] = mapped_column(sa.Text)
+    # Position in the chain of every issued document (invoices and credit notes):
+    # 1, 2, 3… in issue order, with no gap.
+    chain_index: Mapped[int | None] = mapped_column(sa.Integer)
     previous_hash: Mapped[str | None] = mapped_column(sa.String(64))
     hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     pdf_sha256: Mapped[str | None] = mapped_column(sa.String(64))
@@ -95,6 +108,12 @@ class InvoiceLine(IdMixin, Base):
     contract_id: Mapped[int | None] = mapped_column(sa.ForeignKey("contract.id"), index=True)
     plan_id: Mapped[int | None] = mapped_column(sa.ForeignKey("plan.id"))
     option_id: Mapped[int | None] = mapped_column(sa.ForeignKey("catalogue_option.id"))
+    # The subscription an option line bills (per-act options are billed once).
+    subscribed_option_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("subscribed_option.id"), index=True
+    )
+    # On a credit note: the invoice line it corrects.
+    corrects_line_id: Mapped[int | None] = mapped_column(sa.ForeignKey("invoice_line.id"))
 
 
 class Payment(IdMixin, Versioned, Base):

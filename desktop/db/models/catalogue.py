@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from desktop.db.models.base import Base, IdMixin, Versioned
-from desktop.db.types import Money, enum_type
+from desktop.db.types import Money, Rate, enum_type
 from desktop.domain.enums import MailboxKind, OptionBilling, OptionCategory, ProductLineCode
 
 
@@ -56,6 +56,8 @@ class Plan(IdMixin, Versioned, Base):
     quota_gb: Mapped[int] = mapped_column(sa.Integer)
     max_message_mb: Mapped[int] = mapped_column(sa.Integer, default=10)
     included_services: Mapped[str | None] = mapped_column(sa.Text)
+    # VAT rate in percent; None: the provider's default rate.
+    vat_rate: Mapped[Decimal | None] = mapped_column(Rate())
     active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
 
     product_line: Mapped[ProductLine] = relationship(back_populates="plans")
@@ -75,6 +77,8 @@ class CatalogueOption(IdMixin, Versioned, Base):
         sa.ForeignKey("product_line.id"), index=True
     )
     description: Mapped[str | None] = mapped_column(sa.Text)
+    # VAT rate in percent; None: the provider's default rate.
+    vat_rate: Mapped[Decimal | None] = mapped_column(Rate())
     active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
 
     prices: Mapped[list[Price]] = relationship(order_by="Price.valid_from")

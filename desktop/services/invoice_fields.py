@@ -1,0 +1,52 @@
+"""What an issued document's hash covers, read the same way when issuing and verifying."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+
+from desktop.db.models import Invoice, InvoiceLine
+from desktop.db.types import ExactDecimal
+from desktop.domain.invoice_hash import canonical_json
+
+HASHED_INVOICE_COLUMNS = (
+    "chain_index", "kind", "number", "client_id", "issued_on", "due_on", "period_start",
+    "period_end", "billing_month", "corrects_id", "total_excl_vat", "total_vat",
+    "total_incl_vat", "currency", "payment_method", "purchase_order_ref", "buyer_json",
+    "seller_json", "reason",
+)  # fmt: skip
+HASHED_LINE_COLUMNS = (
+    "position", "kind", "description", "quantity", "unit_price_excl_vat", "vat_rate",
+    "amount_excl_vat", "period_start", "period_end", "mailbox_id", "contract_id",
+    "option_id", "corrects_line_id",
+)  # fmt: skip
+
+
+def document_payload(invoice: Mapping[Any, Any], lines: Sequence[Any]) -> str:
+    """The canonical text of a document and its lines (rows or mappings)."""
+    fields = _normalised(Invoice.__table__, HASHED_INVOICE_COLUMNS, invoice)
+    fields["lines"] = [
+        _normalised(InvoiceLine.__table__, HASHED_LINE_COLUMNS, _mapping(line)) for line in lines
+    ]
+    return canonical_json(fields)
+
+
+def _mapping(line: Any) -> Mapping[Any, Any]:
+    return line if isinstance(line, Mapping) else line._mapping
+
+
+def _normalised(
+    table: sa.FromClause, names: Sequence[str], values: Mapping[Any, Any]
+) -> dict[str, Any]:
+    """Decimals at their column's scale (1.5 and 1.50 hash alike, on every database)."""
+    result: dict[str, Any] = {}
+    for name in names:
+        value = values[name]
+        column_type = table.c[name].type
+        if isinstance(value, Decimal) and isinstance(column_type, ExactDecimal):
+            value = value.quantize(column_type.quantum)
+        result[name] = value
+    return result

@@ -171,14 +171,21 @@ def test_drafts_stay_editable(db: Database) -> None:
 # --- tampering, found by verify --------------------------------------------------------
 
 
+SQLITE_TRIGGERS = (
+    "invoice_issued_frozen",
+    "invoice_issued_kept",
+    "invoice_line_update_frozen",
+    "invoice_line_delete_frozen",
+)
+
+
 def tamper(db: Database, *statements: str) -> None:
     """Run SQL with the immutability triggers out of the way, as an intruder with
     full rights would (SQLite: this test's own copy loses them; PostgreSQL: this
     transaction skips them)."""
     with db.session_scope() as session:
         if db.is_sqlite:
-            for name in ("invoice_issued_frozen", "invoice_issued_kept", "invoice_line_update_frozen",
-                         "invoice_line_delete_frozen"):  # fmt: skip
+            for name in SQLITE_TRIGGERS:
                 session.execute(sa.text(f"DROP TRIGGER {name}"))
         else:
             session.execute(sa.text("SET LOCAL session_replication_role = replica"))

@@ -166,6 +166,12 @@ def build_parser() -> FrenchArgumentParser:
     )
     _add_db_option(run_parser, argparse.SUPPRESS)
     run_parser.set_defaults(handler=run_renewals_command)
+
+    verify_parser = commands.add_parser(
+        "verify", help="vérifier que les factures et avoirs émis n'ont pas été altérés"
+    )
+    _add_db_option(verify_parser, argparse.SUPPRESS)
+    verify_parser.set_defaults(handler=run_verify)
     return parser
 
 
@@ -270,6 +276,28 @@ def run_renewals_command(args: argparse.Namespace) -> int:
         f"{report.ended_accounts} résiliée(s), {report.ended_contracts} contrat(s) terminé(s)."
     )
     return 0
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    from desktop.services.invoice_chain import verify_chain
+
+    db = open_database(args.db)
+    try:
+        upgrade(db)
+        report = verify_chain(db, progress=_progress_printer())
+    finally:
+        db.dispose()
+    if report.intact:
+        say(
+            f"Chaîne intacte : {report.checked} facture(s) et avoir(s) émis vérifiés "
+            f"— {db.description}."
+        )
+        return 0
+    complain(
+        f"chaîne rompue au document {report.broken_number} : {report.problem}. "
+        f"{report.checked} document(s) vérifiés intacts avant lui."
+    )
+    return 1
 
 
 def write_atomically(path: Path, data: bytes) -> Path:

@@ -15,13 +15,14 @@ from desktop.domain.invoice_hash import canonical_json
 HASHED_INVOICE_COLUMNS = (
     "chain_index", "kind", "number", "client_id", "issued_on", "due_on", "period_start",
     "period_end", "billing_month", "corrects_id", "total_excl_vat", "total_vat",
-    "total_incl_vat", "currency", "payment_method", "purchase_order_ref", "buyer_json",
+    "total_incl_vat", "currency", "payment_method", "purchase_order_ref", "is_renewal",
+    "buyer_name", "buyer_address", "buyer_siren", "buyer_vat_number", "buyer_json",
     "seller_json", "reason",
 )  # fmt: skip
 HASHED_LINE_COLUMNS = (
     "position", "kind", "description", "quantity", "unit_price_excl_vat", "vat_rate",
     "amount_excl_vat", "period_start", "period_end", "mailbox_id", "contract_id",
-    "option_id", "corrects_line_id",
+    "plan_id", "option_id", "subscribed_option_id", "corrects_line_id",
 )  # fmt: skip
 
 

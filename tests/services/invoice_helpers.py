@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
+import sqlalchemy as sa
+
 from desktop.db.engine import Database
 from desktop.db.models import Invoice, InvoiceLine
 from desktop.domain.enums import InvoiceKind, InvoiceLineKind
@@ -69,3 +71,25 @@ def issued_invoice(
     invoice_id = draft_invoice(db, client_id, lines)
     (number,) = issue_drafts(db, [invoice_id], actor=ACTOR, today=on)
     return invoice_id, number
+
+
+SQLITE_TRIGGERS = (
+    "invoice_issued_frozen",
+    "invoice_issued_kept",
+    "invoice_line_update_frozen",
+    "invoice_line_delete_frozen",
+)
+
+
+def tamper(db: Database, *statements: str) -> None:
+    """Run SQL with the immutability triggers out of the way, as an intruder with
+    full rights would (SQLite: this test's own copy loses them; PostgreSQL: this
+    transaction skips them)."""
+    with db.session_scope() as session:
+        if db.is_sqlite:
+            for name in SQLITE_TRIGGERS:
+                session.execute(sa.text(f"DROP TRIGGER {name}"))
+        else:
+            session.execute(sa.text("SET LOCAL session_replication_role = replica"))
+        for statement in statements:
+            session.execute(sa.text(statement))

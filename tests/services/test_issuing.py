@@ -17,7 +17,7 @@ from desktop.errors import UserError
 from desktop.services.invoice_chain import verify_chain
 from desktop.services.issuing import buyer_of, issue_drafts, seller_of
 from tests.services.factories import ACTOR
-from tests.services.invoice_helpers import billing_setup, draft_invoice, issued_invoice
+from tests.services.invoice_helpers import billing_setup, draft_invoice, issued_invoice, tamper
 
 DAY = date(2026, 3, 2)
 
@@ -169,28 +169,6 @@ def test_drafts_stay_editable(db: Database) -> None:
 
 
 # --- tampering, found by verify --------------------------------------------------------
-
-
-SQLITE_TRIGGERS = (
-    "invoice_issued_frozen",
-    "invoice_issued_kept",
-    "invoice_line_update_frozen",
-    "invoice_line_delete_frozen",
-)
-
-
-def tamper(db: Database, *statements: str) -> None:
-    """Run SQL with the immutability triggers out of the way, as an intruder with
-    full rights would (SQLite: this test's own copy loses them; PostgreSQL: this
-    transaction skips them)."""
-    with db.session_scope() as session:
-        if db.is_sqlite:
-            for name in SQLITE_TRIGGERS:
-                session.execute(sa.text(f"DROP TRIGGER {name}"))
-        else:
-            session.execute(sa.text("SET LOCAL session_replication_role = replica"))
-        for statement in statements:
-            session.execute(sa.text(statement))
 
 
 def _three_issued(db: Database) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Protocol, runtime_checkable
 
 from PySide6.QtWidgets import QDialog, QWidget
 
@@ -27,9 +28,26 @@ def record_editor(db: Database, actor: str) -> Editor:
         parent: QWidget, kind: RecordKind, record_id: int | None, client_id: int | None
     ) -> bool:
         dialog = _dialog(db, actor, parent, kind, record_id, client_id)
-        return dialog.exec() == QDialog.DialogCode.Accepted
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return False
+        if record_id is None and isinstance(dialog, ContractDialog):
+            _open_created(parent, kind, dialog.saved.id)
+        return True
 
     return edit
+
+
+@runtime_checkable
+class RecordOpener(Protocol):
+    """A window that shows records (:meth:`desktop.ui.main_window.MainWindow.open_record`)."""
+
+    def open_record(self, kind: RecordKind, record_id: int) -> None: ...
+
+
+def _open_created(parent: QWidget, kind: RecordKind, record_id: int) -> None:
+    """Show the record just created, as following a link to it would."""
+    if isinstance(parent, RecordOpener):
+        parent.open_record(kind, record_id)
 
 
 def _dialog(

@@ -29,6 +29,7 @@ from window_helpers import (
 )
 
 from desktop.db.engine import Database
+from desktop.db.models import ProductLine
 from desktop.domain.enums import ClientKind, MailboxStatus, PaymentMethod, ProductLineCode
 from desktop.services.choices import product_line_choices
 from desktop.services.clients import list_clients
@@ -268,11 +269,19 @@ def test_a_refusal_of_the_service_shows_by_its_field(qtbot: QtBot, sqlite_db: Da
     dialog.product_line.select(w.he_line_id)
     dialog.ordered_on.setText("10/11/2026")
     dialog.signed_on.setText("01/11/2026")
+    assert message(dialog, "signed_on") == "La signature ne peut précéder la commande."
+    dialog.signed_on.setText("12/11/2026")
     dialog.service_start.setText("1/13/2026")
     assert message(dialog, "service_start") == "Cette date n'existe pas : 1/13/2026."
     dialog.service_start.setText("15112026")
+    with sqlite_db.session_scope() as session:  # the line's terms changed meanwhile
+        line = session.get(ProductLine, w.he_line_id)
+        assert line is not None
+        line.initial_months_choices = "24"
     click(qtbot, dialog.save_button)
-    assert message(dialog, "signed_on") == "La signature ne peut précéder la commande."
+    assert message(dialog, "initial_months") == (
+        "Engagement initial (mois) : L'engagement initial Hosted Exchange est de 24 mois."
+    )
     assert dialog.isVisible()
 
 

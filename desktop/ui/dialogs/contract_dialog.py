@@ -50,6 +50,12 @@ WAIVER_REQUIRED = (
     "Le service d'un particulier démarre aussitôt : indiquez la date à laquelle il a renoncé "
     "à son droit de rétractation (HE §10)."
 )
+SIGNED_BEFORE_ORDER = "La signature ne peut précéder la commande."
+START_BEFORE_ORDER = (
+    "Le service démarre une fois la commande validée : pas avant la date de commande."
+)
+"""The service's refusals of dates out of order (a start before the signature is allowed:
+the order alone may start the service, rules §4)."""
 WAIVER_HINT = "Le particulier renonce à son droit de rétractation, le service démarrant aussitôt."
 NOT_CONSUMER_HINT = "Réservé aux contrats des particuliers."
 PAYMENT_ORDER = (
@@ -147,11 +153,11 @@ class ContractDialog(ClientRecordDialog):
             note=self.terms_note,
         )
         form.add_row(layout, "Commandé le", form.add("ordered_on", self.ordered_on, date_value()))
-        form.add_row(layout, "Signé le", form.add("signed_on", self.signed_on, date_value()))
+        form.add_row(layout, "Signé le", form.add("signed_on", self.signed_on, self._check_signed))
         form.add_row(
             layout,
             "Début du service",
-            form.add("service_start", self.service_start, date_value()),
+            form.add("service_start", self.service_start, self._check_start),
             note=self.start_note,
         )
         form.add_row(
@@ -175,6 +181,12 @@ class ContractDialog(ClientRecordDialog):
         self.resize(680, 470)
 
     # --- validation ---------------------------------------------------------------------
+
+    def _check_signed(self, text: str) -> date | None:
+        return _not_before_order(read_date(text), self.ordered_on.date(), SIGNED_BEFORE_ORDER)
+
+    def _check_start(self, text: str) -> date | None:
+        return _not_before_order(read_date(text), self.ordered_on.date(), START_BEFORE_ORDER)
 
     def _check_waiver(self, text: str) -> date | None:
         waiver = read_date(text)
@@ -303,6 +315,12 @@ class ContractDialog(ClientRecordDialog):
             self.form.show_general(
                 f"Ce contrat est {details.status.label.lower()} : il ne change plus."
             )
+
+
+def _not_before_order(value: date | None, ordered_on: date | None, message: str) -> date | None:
+    if value is not None and ordered_on is not None and value < ordered_on:
+        raise InvalidValue(message)
+    return value
 
 
 def _check_payment(method: PaymentMethod | None) -> PaymentMethod | None:

@@ -48,6 +48,7 @@ from desktop.services.provider import (
     normalize_refused_tld,
 )
 from desktop.settings import LocalSettings
+from desktop.ui.dialogs.dns_settings import open_dns_settings
 from desktop.ui.dialogs.provider_form import (
     FRENCH,
     ErrorLabel,
@@ -271,9 +272,13 @@ class SettingsDialog(BusyDialog):
         columns.addWidget(column)
         columns.addLayout(side)
         columns.addStretch(1)
+        self.dns_button = QPushButton("Enregistrements DNS des fiches d'instructions…", page)
+        self.dns_button.setAutoDefault(False)
+        self.dns_button.clicked.connect(self.edit_dns_records)
         layout = QVBoxLayout(page)
         layout.addWidget(intro)
         layout.addLayout(columns, 1)
+        layout.addWidget(self.dns_button, 0, Qt.AlignmentFlag.AlignLeft)
         self._tld_typed("")
         return page
 
@@ -422,6 +427,10 @@ class SettingsDialog(BusyDialog):
             self.tld_list.takeItem(self.tld_list.row(item))
         self._tld_typed(self.tld_edit.text())
         self._update_buttons()
+
+    def edit_dns_records(self) -> None:
+        """The DNS values the instruction sheets print, per product line (saved apart)."""
+        self.dns_dialog = open_dns_settings(self)
 
     def _update_tld_buttons(self) -> None:
         self.remove_tld_button.setEnabled(bool(self.tld_list.selectedItems()) and not self._busy)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from desktop.db.engine import Database
 from desktop.domain.enums import ContractStatus, LifecycleKind, MailboxStatus
@@ -14,6 +14,8 @@ from desktop.services.events import EventRow, Subject, event_history
 from desktop.ui.db_worker import DbWorker, Job
 from desktop.ui.formatting import french_datetime, plural
 from desktop.ui.models.rows_model import RowColumn, RowsModel, rows_table
+
+NO_EVENT = "Aucun événement enregistré."
 
 _SWITCHES = {"on": "activé", "off": "désactivé", "certified": "attestée"}
 
@@ -86,9 +88,15 @@ class HistoryPanel(QWidget):
         self.model = RowsModel(COLUMNS, self)
         self.table = rows_table(self.model)
         self.table.setColumnHidden(4, not with_mailbox)
+        self.empty = QLabel(NO_EVENT)
+        self.empty.setObjectName("emptyHistory")
+        self.empty.setStyleSheet("color: palette(placeholder-text); padding: 8px 4px;")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.empty.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
         layout.addWidget(self.table)
+        layout.addWidget(self.empty)
         self.refresh()
 
     def refresh(self) -> None:
@@ -108,6 +116,8 @@ class HistoryPanel(QWidget):
         if not self._alive():
             return
         self.model.set_rows(events)
+        self.table.setVisible(bool(events))
+        self.empty.setVisible(not events)
         self.count_changed.emit(plural(len(events), "événement", "événements"))
 
     def _fail(self, error: Exception) -> None:

@@ -37,6 +37,11 @@ MONTHS = (
 )
 
 
+def month_name(value: date) -> str:
+    """date(2026, 3, 1) → « mars 2026 »."""
+    return f"{MONTHS[value.month - 1]} {value.year}"
+
+
 def french_int(value: int) -> str:
     """12345 → « 12 345 »."""
     sign = "-" if value < 0 else ""

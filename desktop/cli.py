@@ -8,6 +8,7 @@ user error (bad arguments, unusable database…), never with a traceback.
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import re
 import sys
@@ -167,6 +168,48 @@ def build_parser() -> FrenchArgumentParser:
     _add_db_option(run_parser, argparse.SUPPRESS)
     run_parser.set_defaults(handler=run_renewals_command)
 
+    billing_parser = commands.add_parser("billing", help="facturation mensuelle")
+    billing_commands = billing_parser.add_subparsers(
+        dest="billing_command", metavar="ACTION", required=True, parser_class=FrenchArgumentParser
+    )
+    billing_run_parser = billing_commands.add_parser(
+        "run", help="facturer un mois (une facture par client, rien en double)"
+    )
+    billing_run_parser.add_argument(
+        "--month", required=True, metavar="AAAA-MM", help="mois à facturer (par exemple 2026-11)"
+    )
+    billing_run_parser.add_argument(
+        "--draft",
+        action="store_true",
+        help="laisser les factures en brouillon (numérotées plus tard, à l'émission)",
+    )
+    billing_run_parser.add_argument(
+        "--dry-run", action="store_true", help="montrer ce qui serait facturé, sans rien écrire"
+    )
+    _add_db_option(billing_run_parser, argparse.SUPPRESS)
+    billing_run_parser.set_defaults(handler=run_billing_command)
+
+    invoice_parser = commands.add_parser("invoice", help="factures et avoirs")
+    invoice_commands = invoice_parser.add_subparsers(
+        dest="invoice_command", metavar="ACTION", required=True, parser_class=FrenchArgumentParser
+    )
+    invoice_pdf_parser = invoice_commands.add_parser(
+        "pdf", help="imprimer une facture ou un avoir en PDF (Factur-X par défaut)"
+    )
+    invoice_pdf_parser.add_argument(
+        "number", metavar="NUMÉRO", help="numéro de la facture ou de l'avoir (F2026-000012)"
+    )
+    invoice_pdf_parser.add_argument(
+        "-o", "--output", required=True, type=Path, metavar="FICHIER", help="PDF à écrire"
+    )
+    invoice_pdf_parser.add_argument(
+        "--plain",
+        action="store_true",
+        help="PDF simple, sans le XML Factur-X EN 16931 embarqué",
+    )
+    _add_db_option(invoice_pdf_parser, argparse.SUPPRESS)
+    invoice_pdf_parser.set_defaults(handler=run_invoice_pdf)
+
     verify_parser = commands.add_parser(
         "verify", help="vérifier que les factures et avoirs émis n'ont pas été altérés"
     )
@@ -278,6 +321,70 @@ def run_renewals_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_billing_command(args: argparse.Namespace) -> int:
+    from desktop.documents.french import french_money, month_name
+    from desktop.services.billing_run import month_of, preview_billing, run_billing
+
+    month = month_of(args.month)
+    db = open_database(args.db)
+    try:
+        upgrade(db)
+        if args.dry_run:
+            preview = preview_billing(db, month)
+        else:
+            report = run_billing(
+                db,
+                month,
+                actor=staff_name(),
+                issue=not args.draft,
+                progress=_count_printer("Facturation"),
+            )
+    finally:
+        db.dispose()
+    name = month_name(month)
+    if args.dry_run:
+        excl, incl = french_money(preview.total_excl_vat), french_money(preview.total_incl_vat)
+        say(
+            f"Aperçu de {name} (rien n'est enregistré) : {len(preview.rows)} client(s) à facturer, "
+            f"{excl} HT, {incl} TTC ; {preview.already_billed} client(s) déjà facturé(s)."
+        )
+        return 0
+    if report.invoices_created == 0:
+        made = "aucune nouvelle facture"
+    elif report.numbers:
+        made = (
+            f"{report.invoices_created} facture(s) émise(s) "
+            f"({report.numbers[0]} à {report.numbers[-1]})"
+        )
+    else:
+        made = f"{report.invoices_created} facture(s) créée(s) en brouillon"
+    say(
+        f"Facturation de {name} : {made}, {french_money(report.total_excl_vat)} HT, "
+        f"{french_money(report.total_incl_vat)} TTC ; "
+        f"{report.already_billed} client(s) déjà facturé(s)."
+    )
+    return 0
+
+
+def run_invoice_pdf(args: argparse.Namespace) -> int:
+    from desktop.documents.facturx import build_facturx
+    from desktop.documents.invoice_pdf import build_invoice
+    from desktop.services.invoice_print import invoice_document
+
+    db = open_database(args.db)
+    try:
+        upgrade(db)
+        document = invoice_document(db, args.number)
+    finally:
+        db.dispose()
+    pdf = build_invoice(document) if args.plain else build_facturx(document)
+    target = write_atomically(args.output, pdf.data)
+    kind = "PDF" if args.plain else "Factur-X EN 16931"
+    pages = f"{pdf.pages} page{'s' if pdf.pages > 1 else ''}"
+    say(f"PDF de {document.number} enregistré : {target} ({kind}, {pages}).")
+    return 0
+
+
 def run_verify(args: argparse.Namespace) -> int:
     from desktop.services.invoice_chain import verify_chain
 
@@ -330,6 +437,13 @@ def _write_error(target: Path, exc: OSError) -> UserError:
     return UserError(f"Impossible d'écrire {target} : {exc.strerror or exc}.")
 
 
+def _count_printer(stage: str) -> Callable[[int, int], None] | None:
+    report = _progress_printer()
+    if report is None:
+        return None
+    return lambda done, total: report(stage, done, total)
+
+
 def _progress_printer() -> Callable[[str, int, int], None] | None:
     if sys.stderr is None or not sys.stderr.isatty():
         return None
@@ -349,6 +463,7 @@ def run_gui(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    multiprocessing.freeze_support()  # invoice rendering workers in the frozen Windows build
     parser = build_parser()
     args = parser.parse_args(argv)
     if not hasattr(args, "db"):
@@ -366,6 +481,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def gui_main() -> int:
     """Entry point of the windowed launcher (no console on Windows)."""
+    multiprocessing.freeze_support()
     from desktop.app import run
 
     return run(None, argv=sys.argv[1:])

@@ -39,11 +39,11 @@ from desktop.documents.invoice_data import (
 )
 from desktop.documents.invoice_pdf import build_invoice, legal_mentions
 from desktop.documents.layout import RenderedPdf
+from desktop.domain.addresses import PostalAddress
 from desktop.domain.enums import ClientKind, PaymentMethod
 from desktop.domain.invoice_totals import VatTotal
 from desktop.domain.money import round_money
 from desktop.errors import UserError
-from desktop.services.contract_print import PostalAddress
 
 RSM = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
 RAM = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from desktop.domain.addresses import PostalAddress
 from desktop.domain.enums import ClientKind, InvoiceKind, PaymentMethod
 from desktop.domain.invoice_totals import Totals, invoice_totals
-from desktop.services.contract_print import PostalAddress
 
 DRAFT_MARK = "BROUILLON — sans valeur"
 """Across every page of a draft's preview."""

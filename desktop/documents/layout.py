@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from io import BytesIO
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -25,7 +25,9 @@ from desktop import __version__
 from desktop.documents.fonts import SANS, SANS_BOLD, register_fonts
 from desktop.documents.french import french_money, group_digits
 from desktop.documents.styles import ACCENT, MUTED, RULE
-from desktop.services.contract_print import ProviderIdentity
+
+if TYPE_CHECKING:
+    from desktop.services.contract_print import ProviderIdentity
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 18 * mm

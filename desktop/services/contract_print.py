@@ -29,6 +29,7 @@ from desktop.db.models import (
     Provider,
     SubscribedOption,
 )
+from desktop.domain.addresses import PostalAddress
 from desktop.domain.clock import paris_today
 from desktop.domain.enums import (
     ClientKind,
@@ -52,22 +53,6 @@ _ZERO = Decimal("0.00")
 
 
 # --- public data ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PostalAddress:
-    line1: str | None
-    line2: str | None
-    postcode: str | None
-    city: str | None
-    country: str
-
-    @property
-    def lines(self) -> tuple[str, ...]:
-        """As printed: street lines, then « postcode city », then the country if not France."""
-        town = " ".join(part for part in (self.postcode, self.city) if part)
-        foreign = None if self.country == "FR" else self.country
-        return tuple(line for line in (self.line1, self.line2, town, foreign) if line)
 
 
 @dataclass(frozen=True)

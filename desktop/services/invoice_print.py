@@ -31,10 +31,11 @@ from desktop.documents.invoice_data import (
     InvoiceSeller,
     InvoiceTerms,
 )
+from desktop.domain.addresses import PostalAddress
 from desktop.domain.clock import paris_today
 from desktop.domain.enums import ClientKind, InvoiceStatus
 from desktop.errors import NotFoundError, UserError
-from desktop.services.contract_print import PROVIDER_ID, PostalAddress
+from desktop.services.contract_print import PROVIDER_ID
 from desktop.services.issuing import (
     BUYER_FIELDS,
     SELLER_FIELDS,

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from desktop.db.engine import Database
 from desktop.db.models import Client, Invoice, InvoiceLine, Provider
+from desktop.domain.addresses import PostalAddress
 from desktop.domain.clock import paris_today, utc_now
 from desktop.domain.enums import InvoiceKind, InvoiceStatus
 from desktop.domain.invoice_hash import chain_hash
@@ -163,11 +164,12 @@ def _buyer_columns(client: Client) -> dict[str, Any]:
     }
 
 
-def printable_address(party: Any) -> str:
+def printable_address(party: Client) -> str:
     """The postal address as printed, one line per line."""
-    town = " ".join(part for part in (party.postcode, party.city) if part)
-    country = None if party.country in (None, "FR") else party.country
-    return "\n".join(p for p in (party.address_line1, party.address_line2, town, country) if p)
+    address = PostalAddress(
+        party.address_line1, party.address_line2, party.postcode, party.city, party.country
+    )
+    return "\n".join(address.lines)
 
 
 def _lines(session: Session, invoice_ids: Sequence[int]) -> dict[int, list[sa.Row[Any]]]:

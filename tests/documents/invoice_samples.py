@@ -17,8 +17,8 @@ from desktop.documents.invoice_data import (
     InvoiceSeller,
     InvoiceTerms,
 )
+from desktop.domain.addresses import PostalAddress
 from desktop.domain.enums import ClientKind, InvoiceKind, PaymentMethod
-from desktop.services.contract_print import PostalAddress
 
 # Real identifiers (as in tests/services/factories.py).
 SELLER_SIREN = "552081317"

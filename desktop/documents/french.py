@@ -14,32 +14,14 @@ from decimal import Decimal
 
 from desktop.domain.clock import PARIS
 from desktop.domain.money import round_money
+from desktop.domain.periods import MONTH_NAMES as MONTHS
+from desktop.domain.periods import month_name as month_name
 
 NARROW_NBSP = "\u202f"
 NBSP = "\u00a0"
 
 _SPACE_BEFORE = re.compile(r"[ \u202f\u00a0]+([:;!?»%€])")
 _SPACE_AFTER = re.compile(r"«[ \u202f\u00a0]+")
-
-MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
-
-
-def month_name(value: date) -> str:
-    """date(2026, 3, 1) → « mars 2026 »."""
-    return f"{MONTHS[value.month - 1]} {value.year}"
 
 
 def french_int(value: int) -> str:

@@ -54,3 +54,14 @@ def anniversaries(start: date, initial: int, renewal: int, until: date) -> list[
         if boundary > until:
             return result
         months += renewal
+
+
+MONTH_NAMES = (
+    "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+    "octobre", "novembre", "décembre",
+)  # fmt: skip
+
+
+def month_name(day: date) -> str:
+    """The month of ``day`` in French: date(2026, 3, 15) → « mars 2026 »."""
+    return f"{MONTH_NAMES[day.month - 1]} {day.year}"

@@ -26,12 +26,20 @@ HASHED_LINE_COLUMNS = (
 )  # fmt: skip
 
 
+def _quanta(table: sa.FromClause, names: Sequence[str]) -> dict[str, Decimal | None]:
+    """Each hashed column's decimal quantum (None: not a decimal column)."""
+    types = {name: table.c[name].type for name in names}
+    return {n: t.quantum if isinstance(t, ExactDecimal) else None for n, t in types.items()}
+
+
+_INVOICE_QUANTA = _quanta(Invoice.__table__, HASHED_INVOICE_COLUMNS)
+_LINE_QUANTA = _quanta(InvoiceLine.__table__, HASHED_LINE_COLUMNS)
+
+
 def document_payload(invoice: Mapping[Any, Any], lines: Sequence[Any]) -> str:
     """The canonical text of a document and its lines (rows or mappings)."""
-    fields = _normalised(Invoice.__table__, HASHED_INVOICE_COLUMNS, invoice)
-    fields["lines"] = [
-        _normalised(InvoiceLine.__table__, HASHED_LINE_COLUMNS, _mapping(line)) for line in lines
-    ]
+    fields = _normalised(_INVOICE_QUANTA, invoice)
+    fields["lines"] = [_normalised(_LINE_QUANTA, _mapping(line)) for line in lines]
     return canonical_json(fields)
 
 
@@ -39,15 +47,12 @@ def _mapping(line: Any) -> Mapping[Any, Any]:
     return line if isinstance(line, Mapping) else line._mapping
 
 
-def _normalised(
-    table: sa.FromClause, names: Sequence[str], values: Mapping[Any, Any]
-) -> dict[str, Any]:
+def _normalised(quanta: dict[str, Decimal | None], values: Mapping[Any, Any]) -> dict[str, Any]:
     """Decimals at their column's scale (1.5 and 1.50 hash alike, on every database)."""
     result: dict[str, Any] = {}
-    for name in names:
+    for name, quantum in quanta.items():
         value = values[name]
-        column_type = table.c[name].type
-        if isinstance(value, Decimal) and isinstance(column_type, ExactDecimal):
-            value = value.quantize(column_type.quantum)
-        result[name] = value
+        result[name] = (
+            value.quantize(quantum) if quantum is not None and value is not None else value
+        )
     return result

@@ -59,8 +59,11 @@ TODAY = date(2026, 3, 15)
 CLIENTS = 40
 
 
-def _demo(db: Database, clients: int = CLIENTS, seed: int = 2026) -> DemoSummary:
-    return generate_demo(db, clients=clients, seed=seed, today=TODAY)
+def _demo(
+    db: Database, clients: int = CLIENTS, seed: int = 2026, billing_months: int = 0
+) -> DemoSummary:
+    """The demo, without its billing history unless asked (test_demo_billing.py's)."""
+    return generate_demo(db, clients=clients, seed=seed, today=TODAY, billing_months=billing_months)
 
 
 def _rows(db: Database, model: Any) -> list[Any]:
@@ -82,10 +85,13 @@ def _counts(db: Database) -> dict[str, int]:
 
 
 def test_summary_matches_what_was_written(db: Database) -> None:
-    summary = _demo(db)
+    summary = _demo(db, billing_months=2)
 
     counts = _counts(db)
-    assert {f.name for f in fields(DemoSummary)} == set(SUMMARY_TABLES)
+    assert {f.name for f in fields(DemoSummary)} == set(SUMMARY_TABLES) | {"invoices"}
+    counts["counter"] -= sum(
+        1 for c in _rows(db, Counter) if not c.series.startswith(("client", "contract"))
+    )
     for name, table in SUMMARY_TABLES.items():
         assert getattr(summary, name) == counts[table], name
     assert summary.total_rows == sum(counts[t] for t in SUMMARY_TABLES.values())
@@ -95,8 +101,10 @@ def test_summary_matches_what_was_written(db: Database) -> None:
     assert CLIENTS <= summary.domains <= 3 * CLIENTS
     assert 0.75 * 20 * CLIENTS <= summary.mailboxes <= 1.25 * 20 * CLIENTS
     assert summary.subscribed_options > 0 and summary.lifecycle_events > 0
+    assert summary.invoices == counts["invoice"] > CLIENTS
     # Nothing else is touched.
-    untouched = set(counts) - set(SUMMARY_TABLES.values()) - {"alembic_version"}
+    billing = {"invoice", "invoice_line", "payment"}
+    untouched = set(counts) - set(SUMMARY_TABLES.values()) - {"alembic_version"} - billing
     assert all(counts[t] == 0 for t in untouched)
 
 
@@ -105,12 +113,17 @@ def test_progress_is_reported_per_stage(db: Database) -> None:
     summary = generate_demo(db, clients=10, today=TODAY, progress=lambda *call: calls.append(call))
 
     stages = list(dict.fromkeys(stage for stage, _, _ in calls))
-    assert stages == ["Génération des clients", "Enregistrement en base"]
+    assert stages == [
+        "Génération des clients",
+        "Enregistrement en base",
+        "Facturation des mois passés",
+    ]
     for stage in stages:
         steps = [(done, total) for name, done, total in calls if name == stage]
         assert [d for d, _ in steps] == sorted(d for d, _ in steps)
         assert steps[-1][0] == steps[-1][1]
-    assert calls[-1] == ("Enregistrement en base", summary.total_rows, summary.total_rows)
+    assert ("Enregistrement en base", summary.total_rows, summary.total_rows) in calls
+    assert calls[-1] == ("Facturation des mois passés", 12, 12)
 
 
 def test_large_run_has_a_long_tail_of_mailboxes(db: Database) -> None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 from desktop.db.engine import Database
 from desktop.errors import UserError
+from desktop.services.demo.billing_history import HISTORY_MONTHS, bill_history
 from desktop.services.demo.builder import HISTORY_YEARS, DemoBuilder, Progress
 from desktop.services.demo.bulk import refuse_non_empty, write_rows
 from desktop.services.demo.catalogue import build_catalogue
@@ -35,11 +37,13 @@ def generate_demo(
     seed: int = 2026,
     today: date | None = None,
     progress: Progress | None = None,
+    billing_months: int = HISTORY_MONTHS,
 ) -> DemoSummary:
     """Fill an empty database with demonstration data; refuse a database holding any.
 
     The same ``seed`` and ``today`` always give the same data. ``progress`` is
     called with a French stage label, the work done and the total of that stage.
+    The last ``billing_months`` months are then billed, paid or not.
     """
     if not 1 <= clients <= MAX_CLIENTS:
         raise UserError(
@@ -58,7 +62,8 @@ def generate_demo(
             builder.rows,
             lambda done, total: builder.report("Enregistrement en base", done, total),
         )
-    return summarise(builder.rows)
+    invoices = bill_history(db, today=day, seed=seed, months=billing_months, progress=progress)
+    return replace(summarise(builder.rows), invoices=invoices)
 
 
 def _build(b: DemoBuilder) -> None:

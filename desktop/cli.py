@@ -131,6 +131,13 @@ def build_parser() -> FrenchArgumentParser:
         metavar="N",
         help="nombre de clients à créer (défaut : 60)",
     )
+    demo_parser.add_argument(
+        "--billing-months",
+        type=history_months,
+        default=12,
+        metavar="M",
+        help="mois passés à facturer, avec paiements et avoirs (0 à 24, défaut : 12)",
+    )
     demo_parser.add_argument("--seed", type=int, default=2026, help=argparse.SUPPRESS)
     _add_db_option(demo_parser, argparse.SUPPRESS)
     demo_parser.set_defaults(handler=run_demo)
@@ -218,6 +225,12 @@ def build_parser() -> FrenchArgumentParser:
     return parser
 
 
+def history_months(text: str) -> int:
+    if not text.strip().isdigit() or not 0 <= int(text) <= 24:
+        raise argparse.ArgumentTypeError(f"« {text} » : un nombre de mois de 0 à 24 est attendu")
+    return int(text)
+
+
 def iso_date(text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -260,14 +273,18 @@ def run_demo(args: argparse.Namespace) -> int:
     try:
         upgrade(db)
         summary = generate_demo(
-            db, clients=args.clients, seed=args.seed, progress=_progress_printer()
+            db,
+            clients=args.clients,
+            seed=args.seed,
+            progress=_progress_printer(),
+            billing_months=args.billing_months,
         )
     finally:
         db.dispose()
     say(
         f"Données de démonstration chargées — {db.description} : "
         f"{summary.clients} clients, {summary.domains} domaines, {summary.contracts} contrats, "
-        f"{summary.mailboxes} boîtes aux lettres."
+        f"{summary.mailboxes} boîtes aux lettres, {summary.invoices} factures et avoirs."
     )
     return 0
 

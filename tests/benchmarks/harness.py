@@ -204,7 +204,7 @@ class Context:
 def _generate(db: Database, what: str) -> None:
     print(f"Construction du {what} : {DATASET_CLIENTS} clients…", flush=True)
     start = time.perf_counter()
-    summary = generate_demo(db, clients=DATASET_CLIENTS)
+    summary = generate_demo(db, clients=DATASET_CLIENTS, billing_months=0)
     print(
         f"  {summary.clients} clients, {summary.mailboxes} boîtes, "
         f"{summary.total_rows} lignes en {time.perf_counter() - start:.1f} s",

@@ -123,6 +123,8 @@ def test_bad_db_values(capsys: pytest.CaptureFixture[str], value: str, words: st
         (["db"], "arguments obligatoires manquants"),
         (["facture"], "choix invalide"),
         (["demo", "--bogus"], "arguments non reconnus"),
+        (["demo", "--billing-months", "25"], "« 25 » : un nombre de mois de 0 à 24 est attendu"),
+        (["demo", "--billing-months", "x"], "« x » : un nombre de mois de 0 à 24 est attendu"),
     ],
 )
 def test_bad_arguments(capsys: pytest.CaptureFixture[str], argv: list[str], words: str) -> None:
@@ -142,7 +144,9 @@ def test_demo_fills_an_empty_database_then_refuses(
     with db.read_session() as session:
         clients = session.execute(sa.text("SELECT count(*) FROM client")).scalar_one()
         mailboxes = session.execute(sa.text("SELECT count(*) FROM mailbox")).scalar_one()
+        invoices = session.execute(sa.text("SELECT count(*) FROM invoice")).scalar_one()
     assert clients == 12 and mailboxes > 12
+    assert out.rstrip().endswith(f", {invoices} factures et avoirs.") and invoices > 12
 
     status, out, err = run(capsys, "--db", url, "demo")
     assert (status, out) == (1, "")

@@ -71,13 +71,14 @@ def issue_invoices(
         return []
     if len(set(invoice_ids)) != len(invoice_ids):
         raise UserError("Une même facture est demandée deux fois.")
-    chain = _lock_chain(session, len(invoice_ids))
     drafts = _drafts(session, invoice_ids)
-    day = max(today, chain.last_issued_on) if chain.last_issued_on else today
     provider = _provider(session)
     seller = snapshot(provider, SELLER_FIELDS)
     buyers = _buyers(session, {d.client_id for d in drafts})
     lines = _lines(session, invoice_ids)
+    # The chain lock last: other desktops wait for it only while numbers are taken.
+    chain = _lock_chain(session, len(invoice_ids))
+    day = max(today, chain.last_issued_on) if chain.last_issued_on else today
     numbers = _numbers(session, provider, drafts, day)
     now = utc_now()
     previous = chain.previous_hash

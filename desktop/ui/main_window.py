@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QIcon, QKeySequence
 from PySide6.QtWidgets import (
+    QDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -23,8 +25,10 @@ from desktop.db.engine import Database
 from desktop.errors import UserError
 from desktop.paths import log_dir
 from desktop.ui.db_worker import DbWorker
+from desktop.ui.dialogs.billing_run import BillingRunDialog
 from desktop.ui.dialogs.renewals import RenewalsDialog
 from desktop.ui.progress import Progress, run_with_progress
+from desktop.ui.tabs.invoice_batch import InvoiceBatch
 from desktop.ui.tabs.list_panel import EDITABLE
 from desktop.ui.tabs.record_tab import RecordTab
 from desktop.ui.tabs.specs import MAIN_TABS, RecordKind
@@ -34,6 +38,8 @@ from desktop.ui.views.records import VIEWS
 log = logging.getLogger(__name__)
 
 APP_TITLE = "Back-Office Messagerie"
+
+D = TypeVar("D", bound=QDialog)
 
 TAB_OF: dict[RecordKind, int] = {
     RecordKind.CLIENT: 0,
@@ -91,6 +97,7 @@ class MainWindow(QMainWindow):
         self.actor = actor
         self.actions = actions or Actions()
         self.renewals: RenewalsDialog | None = None
+        self.billing: BillingRunDialog | None = None
         self.worker = DbWorker()
         self.history = History()
         self.settings = QSettings()
@@ -107,6 +114,16 @@ class MainWindow(QMainWindow):
             self.tabs.addTab(tab, spec.title)
         self.tabs.currentChanged.connect(self._tab_changed)
         self.setCentralWidget(self.tabs)
+        self.invoice_batch = InvoiceBatch(
+            self,
+            self.record_tabs[TAB_OF[RecordKind.INVOICE]].panel,
+            db=db,
+            worker=self.worker,
+            actor=actor,
+            changed=self.refresh,
+            failed=self.show_error,
+            notify=self.show_notice,
+        )
         self._build_actions()
         self._build_menus()
         self._build_toolbar()
@@ -180,6 +197,7 @@ class MainWindow(QMainWindow):
         self.settings_action.setEnabled(self.actions.settings is not None)
         self.quit_action = self._action("&Quitter", self.close, "Ctrl+Q")
         self.renewals_action = self._action("&Renouvellements…", self.open_renewals)
+        self.billing_action = self._action("Facturation &mensuelle…", self.open_billing)
         self.tab_actions = [
             self._action(
                 f"&{index + 1}  {spec.title}", lambda i=index: self.show_tab(i), f"Ctrl+{index + 1}"
@@ -199,6 +217,11 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(self.search_action)
         contracts_menu = bar.addMenu("&Contrats")
         contracts_menu.addAction(self.renewals_action)
+        billing_menu = bar.addMenu("Fac&turation")
+        billing_menu.addAction(self.billing_action)
+        billing_menu.addSeparator()
+        for action in self.invoice_batch.actions:
+            billing_menu.addAction(action)
         view_menu = bar.addMenu("&Affichage")
         for action in self.tab_actions:
             view_menu.addAction(action)
@@ -337,23 +360,46 @@ class MainWindow(QMainWindow):
 
     def open_renewals(self) -> RenewalsDialog:
         """The renewals window (one at a time): what is coming, and the anniversary run."""
-        if self.renewals is None:
-            self.renewals = RenewalsDialog(
+        return self._open_once(
+            "renewals",
+            lambda: RenewalsDialog(
                 self,
                 db=self.db,
                 worker=self.worker,
                 actor=self.actor,
                 open_record=self.open_record,
                 refresh=self.refresh,
-            )
-            self.renewals.finished.connect(self._renewals_closed)
-        self.renewals.show()
-        self.renewals.raise_()
-        self.renewals.activateWindow()
-        return self.renewals
+            ),
+        )
 
-    def _renewals_closed(self) -> None:
-        self.renewals = None
+    def open_billing(self) -> BillingRunDialog:
+        """The monthly billing window (one at a time): preview, then run."""
+        return self._open_once(
+            "billing",
+            lambda: BillingRunDialog(
+                self,
+                db=self.db,
+                actor=self.actor,
+                open_record=self.open_record,
+                refresh=self.refresh,
+            ),
+        )
+
+    def _open_once(self, name: str, make: Callable[[], D]) -> D:
+        """The window kept in the attribute ``name``: made if none is open, then shown."""
+        dialog: D | None = getattr(self, name)
+        if dialog is None:
+            dialog = make()
+            setattr(self, name, dialog)
+            dialog.finished.connect(lambda _result: setattr(self, name, None))
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        return dialog
+
+    def show_notice(self, message: str) -> None:
+        """A short outcome in the status bar (a batch of invoices issued, PDF saved…)."""
+        self.statusBar().showMessage(message, 15_000)
 
     def open_settings(self) -> None:
         if self.actions.settings is not None and self.actions.settings(self):

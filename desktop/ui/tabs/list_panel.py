@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import dataclasses
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QModelIndex, QPoint, Qt, Signal
@@ -22,13 +23,16 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.db.engine import Database
-from desktop.services.listing import ListQuery
-from desktop.ui.db_worker import DbWorker
+from desktop.services.listing import MAX_LIMIT, ListQuery
+from desktop.ui.db_worker import DbWorker, Job
 from desktop.ui.formatting import french_int
 from desktop.ui.models.paged_model import PagedTableModel
 from desktop.ui.tabs.specs import ListSpecUI, RecordKind
 
 ROW_HEIGHT = 24
+
+MenuHook = Callable[[QMenu], None]
+"""Adds entries to a list's context menu (actions on the selection)."""
 
 
 class RecordTable(QTableView):
@@ -64,7 +68,10 @@ class ListPanel(QWidget):
     ) -> None:
         super().__init__()
         self.spec = spec
+        self._db = db
+        self._worker = worker
         self._fixed = dict(fixed or {})
+        self.menu_hooks: list[MenuHook] = []
         self._client_filter: int | None = None
         self._filters: dict[str, object] = {}
         query = spec.query()
@@ -122,7 +129,11 @@ class ListPanel(QWidget):
         table = RecordTable()
         table.setModel(self.model)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        table.setSelectionMode(
+            QAbstractItemView.SelectionMode.ExtendedSelection
+            if self.spec.multi_select
+            else QAbstractItemView.SelectionMode.SingleSelection
+        )
         table.setAlternatingRowColors(True)
         table.setWordWrap(False)
         table.setShowGrid(False)
@@ -211,6 +222,42 @@ class ListPanel(QWidget):
         index = self.table.currentIndex()
         return self.model.row(index.row()) if index.isValid() else None
 
+    def selected_ranges(self) -> list[tuple[int, int]]:
+        """The selected rows as (first, last) positions, in order, merged."""
+        spans = sorted(
+            (span.top(), span.bottom()) for span in self.table.selectionModel().selection()
+        )
+        merged: list[tuple[int, int]] = []
+        for top, bottom in spans:
+            if merged and top <= merged[-1][1] + 1:
+                merged[-1] = (merged[-1][0], max(bottom, merged[-1][1]))
+            else:
+                merged.append((top, bottom))
+        return merged
+
+    def load_selection(
+        self, done: Callable[[list[Any]], None], failed: Callable[[Exception], None]
+    ) -> None:
+        """The selected rows, in list order: those on screen at once, the others
+        (scrolled past, never loaded) read again from the list's query on the worker."""
+        positions = [p for top, bottom in self.selected_ranges() for p in range(top, bottom + 1)]
+        cached = [self.model.row(position) for position in positions]
+        if all(row is not None for row in cached):
+            done(cached)
+            return
+        query, ranges = self.model.query, self.selected_ranges()
+
+        def fetch() -> list[Any]:
+            rows: list[Any] = []
+            for top, bottom in ranges:
+                for offset in range(top, bottom + 1, MAX_LIMIT):
+                    limit = min(MAX_LIMIT, bottom + 1 - offset)
+                    page = dataclasses.replace(query, offset=offset, limit=limit, count=False)
+                    rows.extend(self.spec.fetch(self._db, page).rows)
+            return rows
+
+        self._worker.submit(Job(work=fetch, on_done=done, on_error=failed))
+
     def _open(self, position: int) -> None:
         row_id = self.model.row_id(position)
         if row_id is not None:
@@ -231,6 +278,8 @@ class ListPanel(QWidget):
                 self._add_client_actions(menu, row.client_id, row.client_name)
             self._add(menu, "Copier la cellule", lambda: self._copy(index))
             menu.addSeparator()
+        for hook in self.menu_hooks:
+            hook(menu)
         if kind in EDITABLE:
             self._add(menu, "Nouveau…", lambda: self.new_requested.emit(kind))
         self._add(menu, "Actualiser", self.refresh, "F5")

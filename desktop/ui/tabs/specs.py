@@ -73,6 +73,8 @@ class ListSpecUI:
     descending: bool = False
     by_client: bool = True
     """The service accepts a ``client_id`` filter (lists inside a client's record)."""
+    multi_select: bool = False
+    """Several rows can be selected at once (batch actions on the selection)."""
 
     def query(self) -> ListQuery:
         return ListQuery(sort=self.default_sort, descending=self.descending)
@@ -165,6 +167,7 @@ INVOICES = ListSpecUI(
     filters=(status_filter(InvoiceStatus), FilterSpec("kind", "Type", enum_choices(InvoiceKind))),
     default_sort="issued_on",
     descending=True,
+    multi_select=True,
 )
 
 INCIDENTS = ListSpecUI(

@@ -26,7 +26,6 @@ from desktop.ui.formatting import (
     french_date,
     french_datetime,
     french_int,
-    money,
     period_text,
 )
 from desktop.ui.tabs.specs import (
@@ -43,6 +42,7 @@ from desktop.ui.views.base import Field, RecordView, link, status_html, text
 from desktop.ui.views.contract_actions import add_contract_actions
 from desktop.ui.views.domain_actions import add_domain_actions
 from desktop.ui.views.history import HistoryPanel
+from desktop.ui.views.invoice_view import InvoiceView
 from desktop.ui.views.mailbox_actions import add_mailbox_actions
 
 __all__ = ["VIEWS", "RecordView"]
@@ -289,28 +289,6 @@ class _RowView(RecordView):
         if not rows:
             raise NotFoundError(f"Ce {self.spec.singular} n'existe plus.")
         return rows[0]
-
-
-class InvoiceView(_RowView):
-    kind = RecordKind.INVOICE
-    spec = INVOICES
-
-    def title(self, record: Any) -> str:
-        return f"{record.kind.label} {record.number or '(brouillon)'}"
-
-    def fields(self, record: Any) -> Sequence[Field]:
-        fields = [
-            ("Client", link(RecordKind.CLIENT, record.client_id, record.client_name)),
-            ("État", status_html(record.status)),
-            ("Émise le", text(french_date(record.issued_on))),
-            ("Échéance", text(french_date(record.due_on))),
-            ("Total HT", money(record.total_excl_vat)),
-            ("TVA", money(record.total_vat)),
-            ("Total TTC", f"<b>{money(record.total_incl_vat)}</b>"),
-        ]
-        if record.corrects_id is not None:
-            fields.append(("Corrige", link(RecordKind.INVOICE, record.corrects_id, "la facture")))
-        return fields
 
 
 class IncidentView(_RowView):

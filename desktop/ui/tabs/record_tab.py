@@ -12,6 +12,8 @@ from desktop.ui.tabs.specs import ListSpecUI
 from desktop.ui.views.records import RecordView
 
 PLACEHOLDER = "Double-cliquez sur une ligne (ou Entrée) pour ouvrir sa fiche ici."
+RECORD_SHARE = 0.4
+"""At most this share of the tab is taken back from the list for an open record."""
 
 
 class RecordTab(QWidget):
@@ -43,6 +45,15 @@ class RecordTab(QWidget):
         self.placeholder.hide()
         self.view = view
         self._record_layout.addWidget(view)
+        self._make_room(view)
+
+    def _make_room(self, view: RecordView) -> None:
+        """Widen a record pane too narrow for the record (a wide list took the room)."""
+        sizes = self.splitter.sizes()
+        total = sum(sizes)
+        wanted = min(view.sizeHint().width(), int(total * RECORD_SHARE))
+        if total > 0 and sizes[1] < wanted:
+            self.splitter.setSizes([total - wanted, wanted])
 
     def close_record(self) -> bool:
         """Close the open record; False if there was none."""

@@ -81,6 +81,23 @@ FIELD_LABELS: dict[str, str] = {
     "payment_days": "Délai de paiement (jours)",
     "penalty_rate": "Taux des pénalités de retard",
     "refused_tlds": "Extensions refusées",
+    # DNS records of the instruction sheets
+    "mx": "Serveur MX",
+    "mx_priority": "Priorité MX",
+    "autodiscover": "Autodiscover (CNAME)",
+    "spf": "SPF (TXT)",
+    # catalogue
+    "amount": "Montant",
+    "valid_from": "Valable à partir du",
+    "vat_rate": "Taux de TVA",
+    "category": "Catégorie",
+    "billing": "Facturation",
+    "mailbox_kind": "Type de boîte",
+    # invoices, payments, credit notes
+    "paid_on": "Date du paiement",
+    "reference": "Référence",
+    "lines": "Lignes à créditer",
+    "received_on": "Date de réception",
 }
 """French label of each field name a validation error can be keyed by."""
 

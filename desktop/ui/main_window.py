@@ -26,6 +26,7 @@ from desktop.errors import UserError
 from desktop.paths import log_dir
 from desktop.ui.db_worker import DbWorker
 from desktop.ui.dialogs.billing_run import BillingRunDialog
+from desktop.ui.dialogs.catalogue_dialog import open_catalogue
 from desktop.ui.dialogs.renewals import RenewalsDialog
 from desktop.ui.progress import Progress, run_with_progress
 from desktop.ui.tabs.invoice_batch import InvoiceBatch
@@ -198,6 +199,10 @@ class MainWindow(QMainWindow):
         self.quit_action = self._action("&Quitter", self.close, "Ctrl+Q")
         self.renewals_action = self._action("&Renouvellements…", self.open_renewals)
         self.billing_action = self._action("Facturation &mensuelle…", self.open_billing)
+        self.catalogue_action = self._action(
+            "&Catalogue et tarifs…",
+            lambda: open_catalogue(self, db=self.db, worker=self.worker, actor=self.actor),
+        )
         self.tab_actions = [
             self._action(
                 f"&{index + 1}  {spec.title}", lambda i=index: self.show_tab(i), f"Ctrl+{index + 1}"
@@ -219,6 +224,7 @@ class MainWindow(QMainWindow):
         contracts_menu.addAction(self.renewals_action)
         billing_menu = bar.addMenu("Fac&turation")
         billing_menu.addAction(self.billing_action)
+        billing_menu.addAction(self.catalogue_action)
         billing_menu.addSeparator()
         for action in self.invoice_batch.actions:
             billing_menu.addAction(action)

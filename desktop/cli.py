@@ -16,7 +16,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn, TypeVar
 
 from desktop import __version__
 from desktop.db.connect import open_database
@@ -24,6 +24,12 @@ from desktop.db.schema import upgrade
 from desktop.domain.clock import paris_today
 from desktop.errors import UserError
 from desktop.settings import staff_name
+
+if TYPE_CHECKING:
+    from desktop.db.engine import Database
+    from desktop.services.billing_run import BillingPreview, BillingReport
+
+T = TypeVar("T")
 
 PROG = "backoffice"
 
@@ -250,6 +256,17 @@ def _add_db_option(parser: argparse.ArgumentParser, default: object) -> None:
     )
 
 
+def on_database(args: argparse.Namespace, work: Callable[[Database], T]) -> tuple[Database, T]:
+    """Open the database named by the arguments, bring its schema up to date, do the
+    work, close it; the (closed) database, for its description, and the work's result."""
+    db = open_database(args.db)
+    try:
+        upgrade(db)
+        return db, work(db)
+    finally:
+        db.dispose()
+
+
 def run_db_upgrade(args: argparse.Namespace) -> int:
     db = open_database(args.db)
     try:
@@ -269,18 +286,16 @@ def run_db_upgrade(args: argparse.Namespace) -> int:
 def run_demo(args: argparse.Namespace) -> int:
     from desktop.services.demo import generate_demo
 
-    db = open_database(args.db)
-    try:
-        upgrade(db)
-        summary = generate_demo(
+    db, summary = on_database(
+        args,
+        lambda db: generate_demo(
             db,
             clients=args.clients,
             seed=args.seed,
             progress=_progress_printer(),
             billing_months=args.billing_months,
-        )
-    finally:
-        db.dispose()
+        ),
+    )
     say(
         f"Données de démonstration chargées — {db.description} : "
         f"{summary.clients} clients, {summary.domains} domaines, {summary.contracts} contrats, "
@@ -293,12 +308,7 @@ def run_contract_pdf(args: argparse.Namespace) -> int:
     from desktop.documents.contract_pdf import build_contract
     from desktop.services.contract_print import contract_document
 
-    db = open_database(args.db)
-    try:
-        upgrade(db)
-        document = contract_document(db, args.number)
-    finally:
-        db.dispose()
+    _, document = on_database(args, lambda db: contract_document(db, args.number))
     pdf = build_contract(document)
     target = write_atomically(args.output, pdf.data)
     pages = f"{pdf.pages} page{'s' if pdf.pages > 1 else ''}"
@@ -310,12 +320,9 @@ def run_renewals_command(args: argparse.Namespace) -> int:
     from desktop.services.renewals import run_renewals
 
     at = args.at or paris_today()
-    db = open_database(args.db)
-    try:
-        upgrade(db)
-        report = run_renewals(db, at=at, actor=staff_name(), apply=not args.dry_run)
-    finally:
-        db.dispose()
+    _, report = on_database(
+        args, lambda db: run_renewals(db, at=at, actor=staff_name(), apply=not args.dry_run)
+    )
     for outcome in report.outcomes:
         if outcome.contract_ends:
             what = f"contrat terminé, {len(outcome.ended)} boîte(s) résiliée(s)"
@@ -339,33 +346,41 @@ def run_renewals_command(args: argparse.Namespace) -> int:
 
 
 def run_billing_command(args: argparse.Namespace) -> int:
-    from desktop.documents.french import french_money, month_name
     from desktop.services.billing_run import month_of, preview_billing, run_billing
 
     month = month_of(args.month)
-    db = open_database(args.db)
-    try:
-        upgrade(db)
-        if args.dry_run:
-            preview = preview_billing(db, month)
-        else:
-            report = run_billing(
-                db,
-                month,
-                actor=staff_name(),
-                issue=not args.draft,
-                progress=_count_printer("Facturation"),
-            )
-    finally:
-        db.dispose()
-    name = month_name(month)
     if args.dry_run:
-        excl, incl = french_money(preview.total_excl_vat), french_money(preview.total_incl_vat)
-        say(
-            f"Aperçu de {name} (rien n'est enregistré) : {len(preview.rows)} client(s) à facturer, "
-            f"{excl} HT, {incl} TTC ; {preview.already_billed} client(s) déjà facturé(s)."
-        )
+        _, preview = on_database(args, lambda db: preview_billing(db, month))
+        say(_preview_text(preview))
         return 0
+    _, report = on_database(
+        args,
+        lambda db: run_billing(
+            db,
+            month,
+            actor=staff_name(),
+            issue=not args.draft,
+            progress=_count_printer("Facturation"),
+        ),
+    )
+    say(_billing_text(report))
+    return 0
+
+
+def _preview_text(preview: BillingPreview) -> str:
+    from desktop.documents.french import french_money, month_name
+
+    excl, incl = french_money(preview.total_excl_vat), french_money(preview.total_incl_vat)
+    return (
+        f"Aperçu de {month_name(preview.month)} (rien n'est enregistré) : "
+        f"{len(preview.rows)} client(s) à facturer, {excl} HT, {incl} TTC ; "
+        f"{preview.already_billed} client(s) déjà facturé(s)."
+    )
+
+
+def _billing_text(report: BillingReport) -> str:
+    from desktop.documents.french import french_money, month_name
+
     if report.invoices_created == 0:
         made = "aucune nouvelle facture"
     elif report.numbers:
@@ -375,12 +390,11 @@ def run_billing_command(args: argparse.Namespace) -> int:
         )
     else:
         made = f"{report.invoices_created} facture(s) créée(s) en brouillon"
-    say(
-        f"Facturation de {name} : {made}, {french_money(report.total_excl_vat)} HT, "
-        f"{french_money(report.total_incl_vat)} TTC ; "
+    return (
+        f"Facturation de {month_name(report.month)} : {made}, "
+        f"{french_money(report.total_excl_vat)} HT, {french_money(report.total_incl_vat)} TTC ; "
         f"{report.already_billed} client(s) déjà facturé(s)."
     )
-    return 0
 
 
 def run_invoice_pdf(args: argparse.Namespace) -> int:
@@ -388,12 +402,7 @@ def run_invoice_pdf(args: argparse.Namespace) -> int:
     from desktop.documents.invoice_pdf import build_invoice
     from desktop.services.invoice_print import invoice_document
 
-    db = open_database(args.db)
-    try:
-        upgrade(db)
-        document = invoice_document(db, args.number)
-    finally:
-        db.dispose()
+    _, document = on_database(args, lambda db: invoice_document(db, args.number))
     pdf = build_invoice(document) if args.plain else build_facturx(document)
     target = write_atomically(args.output, pdf.data)
     kind = "PDF" if args.plain else "Factur-X EN 16931"
@@ -405,12 +414,7 @@ def run_invoice_pdf(args: argparse.Namespace) -> int:
 def run_verify(args: argparse.Namespace) -> int:
     from desktop.services.invoice_chain import verify_chain
 
-    db = open_database(args.db)
-    try:
-        upgrade(db)
-        report = verify_chain(db, progress=_progress_printer())
-    finally:
-        db.dispose()
+    db, report = on_database(args, lambda db: verify_chain(db, progress=_progress_printer()))
     if report.intact:
         say(
             f"Chaîne intacte : {report.checked} facture(s) et avoir(s) émis vérifiés "

@@ -414,7 +414,9 @@ def run_invoice_pdf(args: argparse.Namespace) -> int:
 def run_verify(args: argparse.Namespace) -> int:
     from desktop.services.invoice_chain import verify_chain
 
-    db, report = on_database(args, lambda db: verify_chain(db, progress=_progress_printer()))
+    db, report = on_database(
+        args, lambda db: verify_chain(db, progress=_count_printer("Vérification"))
+    )
     if report.intact:
         say(
             f"Chaîne intacte : {report.checked} facture(s) et avoir(s) émis vérifiés "

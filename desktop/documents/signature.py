@@ -58,8 +58,8 @@ def _party(heading: str, name: str, *, organisation: bool) -> list[Flowable]:
     cells: list[Flowable] = [
         para(heading, s.subheading),
         rich(f"<b>{xml(name)}</b>", s.text),
-        _fill_in(SIGNER, width),
-        _fill_in(TITLE, width) if organisation else Spacer(1, FILL_IN_HEIGHT),
+        fill_in(SIGNER, width),
+        fill_in(TITLE, width) if organisation else Spacer(1, FILL_IN_HEIGHT),
         Spacer(1, 3 * mm),
         LabelledBox(SIGNATURE, width, BOX_HEIGHT),
     ]
@@ -68,7 +68,7 @@ def _party(heading: str, name: str, *, organisation: bool) -> list[Flowable]:
     return cells
 
 
-def _fill_in(label: str, width: float) -> Table:
+def fill_in(label: str, width: float) -> Table:
     """« Label : » followed by a line to write on, to the column's end."""
     s = styles()
     label_width = stringWidth(label, SANS, s.text.fontSize) + 2 * mm

@@ -14,20 +14,21 @@ import re
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TypeVar
 
 from desktop import __version__
 from desktop.db.connect import open_database
 from desktop.db.schema import upgrade
-from desktop.domain.clock import paris_today
+from desktop.domain.clock import PARIS, paris_today
 from desktop.errors import UserError
 from desktop.settings import staff_name
 
 if TYPE_CHECKING:
     from desktop.db.engine import Database
     from desktop.services.billing_run import BillingPreview, BillingReport
+    from desktop.services.dunning import DunningPlan, DunningReport
 
 T = TypeVar("T")
 
@@ -223,12 +224,72 @@ def build_parser() -> FrenchArgumentParser:
     _add_db_option(invoice_pdf_parser, argparse.SUPPRESS)
     invoice_pdf_parser.set_defaults(handler=run_invoice_pdf)
 
+    sepa_parser = commands.add_parser("sepa", help="prélèvements SEPA")
+    sepa_commands = sepa_parser.add_subparsers(
+        dest="sepa_command", metavar="ACTION", required=True, parser_class=FrenchArgumentParser
+    )
+    sepa_export_parser = sepa_commands.add_parser(
+        "export", help="fichier pain.008 des prélèvements dus"
+    )
+    sepa_export_parser.add_argument(
+        "--collection-date",
+        required=True,
+        type=iso_date,
+        metavar="AAAA-MM-JJ",
+        help="date d'échéance demandée (au moins 14 jours après aujourd'hui)",
+    )
+    sepa_export_parser.add_argument(
+        "-o", "--output", required=True, type=Path, metavar="FICHIER", help="fichier XML à écrire"
+    )
+    sepa_export_parser.add_argument(
+        "--version", choices=("02", "08"), default="02", help="pain.008.001.02 (défaut) ou .08"
+    )
+    _add_db_option(sepa_export_parser, argparse.SUPPRESS)
+    sepa_export_parser.set_defaults(handler=run_sepa_export)
+
+    dunning_parser = commands.add_parser("dunning", help="relances des impayés")
+    dunning_commands = dunning_parser.add_subparsers(
+        dest="dunning_command", metavar="ACTION", required=True, parser_class=FrenchArgumentParser
+    )
+    dunning_run_parser = dunning_commands.add_parser(
+        "run", help="relance, suspension puis suppression, selon le contrat"
+    )
+    dunning_run_parser.add_argument(
+        "--at",
+        type=iso_datetime,
+        metavar="AAAA-MM-JJ[THH:MM]",
+        help="traiter les échéances atteintes à ce moment (heure de Paris ; défaut : maintenant)",
+    )
+    dunning_run_parser.add_argument(
+        "--dry-run", action="store_true", help="montrer ce qui serait fait, sans rien écrire"
+    )
+    dunning_run_parser.add_argument(
+        "--confirm-deletion",
+        action="append",
+        default=[],
+        metavar="CODE_CLIENT",
+        help="confirmer la suppression due pour ce client (répétable)",
+    )
+    _add_db_option(dunning_run_parser, argparse.SUPPRESS)
+    dunning_run_parser.set_defaults(handler=run_dunning_command)
+
     verify_parser = commands.add_parser(
         "verify", help="vérifier que les factures et avoirs émis n'ont pas été altérés"
     )
     _add_db_option(verify_parser, argparse.SUPPRESS)
     verify_parser.set_defaults(handler=run_verify)
     return parser
+
+
+def iso_datetime(text: str) -> datetime:
+    """A moment in Paris time: « 2026-04-18 » (midnight) or « 2026-04-18T09:30 »."""
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"« {text} » n'est pas une date AAAA-MM-JJ ou un moment AAAA-MM-JJTHH:MM"
+        ) from None
+    return value if value.tzinfo is not None else value.replace(tzinfo=PARIS)
 
 
 def history_months(text: str) -> int:
@@ -409,6 +470,76 @@ def run_invoice_pdf(args: argparse.Namespace) -> int:
     pages = f"{pdf.pages} page{'s' if pdf.pages > 1 else ''}"
     say(f"PDF de {document.number} enregistré : {target} ({kind}, {pages}).")
     return 0
+
+
+def run_sepa_export(args: argparse.Namespace) -> int:
+    from desktop.services.sepa_export import export_pain008, sepa_export_command_text
+
+    target: Path = args.output
+    _, result = on_database(
+        args,
+        lambda db: export_pain008(
+            db,
+            collection_date=args.collection_date,
+            actor=staff_name(),
+            version=args.version,
+            deliver=lambda xml: write_atomically(target, xml),
+        ),
+    )
+    for line in sepa_export_command_text(result, str(target.expanduser().absolute())):
+        say(line)
+    return 0
+
+
+def run_dunning_command(args: argparse.Namespace) -> int:
+    from desktop.documents.french import french_datetime
+    from desktop.services.dunning import plan_dunning, run_dunning
+
+    at = args.at or datetime.now(PARIS)
+    say(f"Relances au {french_datetime(at)} (heure de Paris)")
+    if args.dry_run:
+        _, plan = on_database(args, lambda db: plan_dunning(db, at))
+        say("Aperçu — rien n'est enregistré")
+        for step in plan.due:
+            say(step.summary)
+        if plan.upcoming:
+            say("Prochaines échéances :")
+            for step in plan.upcoming:
+                say(f"  {french_datetime(step.due_at)} — {step.summary}")
+        return 0
+
+    def run(db: Database) -> DunningReport:
+        plan = plan_dunning(db, at)
+        confirmed = _confirmed_deletions(plan, args.confirm_deletion)
+        return run_dunning(db, at, actor=staff_name(), confirmed_deletions=confirmed)
+
+    _, report = on_database(args, run)
+    for line in _dunning_lines(report):
+        say(line)
+    return 0
+
+
+def _confirmed_deletions(plan: DunningPlan, codes: Sequence[str]) -> set[int]:
+    due = {step.client_code.upper(): step.client_id for step in plan.due}
+    unknown = [code for code in codes if code.upper() not in due]
+    if unknown:
+        raise UserError(
+            f"Aucune suppression n'est due pour : {', '.join(unknown)} "
+            "(voir backoffice dunning run --dry-run)."
+        )
+    return {due[code.upper()] for code in codes}
+
+
+def _dunning_lines(report: DunningReport) -> list[str]:
+    steps = (*report.done, *report.awaiting_confirmation, *report.blocked)
+    lines = [step.summary for step in steps]
+    lines += [f"Échec : {failure.client_code} — {failure.message}" for failure in report.failed]
+    lines.append(
+        f"{len(report.done)} étape(s) effectuée(s), "
+        f"{len(report.awaiting_confirmation)} suppression(s) à confirmer, "
+        f"{len(report.blocked)} bloquée(s), {len(report.failed)} échec(s)."
+    )
+    return lines
 
 
 def run_verify(args: argparse.Namespace) -> int:

@@ -28,9 +28,21 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, kw_only=True)
 class LocalSettings:
-    """``database_url``: the database to open when neither --db nor $BACKOFFICE_DB says."""
+    """``database_url``: the database to open when neither --db nor $BACKOFFICE_DB says.
+
+    ``smtp_*``: the office's mail server (see :mod:`desktop.services.smtp_settings`);
+    ``smtp_security`` is "starttls", "ssl" or "none". The password is in the OS keyring.
+    """
 
     database_url: str | None = None
+    smtp_host: str | None = None
+    smtp_port: int | None = None
+    smtp_security: str | None = None
+    smtp_login: str | None = None
+    smtp_from: str | None = None
+
+
+_SMTP_TEXT_KEYS = ("smtp_host", "smtp_security", "smtp_login", "smtp_from")
 
 
 def settings_path() -> Path:
@@ -62,10 +74,19 @@ def _text(value: Any) -> str | None:
     return value.strip() or None
 
 
+def _port(value: Any) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return value
+
+
 def load_local_settings(path: Path | None = None) -> LocalSettings:
     """This desktop's settings; the defaults when the file is missing or damaged."""
     data = _read_raw(settings_path() if path is None else path)
-    return LocalSettings(database_url=_text(data.get("database_url")))
+    smtp = {key: _text(data.get(key)) for key in _SMTP_TEXT_KEYS}
+    return LocalSettings(
+        database_url=_text(data.get("database_url")), smtp_port=_port(data.get("smtp_port")), **smtp
+    )
 
 
 def save_local_settings(settings: LocalSettings, path: Path | None = None) -> None:
@@ -73,6 +94,13 @@ def save_local_settings(settings: LocalSettings, path: Path | None = None) -> No
     target = settings_path() if path is None else path
     data = _read_raw(target)
     data["database_url"] = _text(settings.database_url)
+    smtp: dict[str, Any] = {key: _text(getattr(settings, key)) for key in _SMTP_TEXT_KEYS}
+    smtp["smtp_port"] = _port(settings.smtp_port)
+    for key, value in smtp.items():  # unset SMTP keys are left out of the file
+        if value is None:
+            data.pop(key, None)
+        else:
+            data[key] = value
     text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
     try:
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -98,6 +98,13 @@ FIELD_LABELS: dict[str, str] = {
     "reference": "Référence",
     "lines": "Lignes à créditer",
     "received_on": "Date de réception",
+    # SEPA
+    "collection_date": "Date de prélèvement",
+    "debtor_name": "Titulaire du compte",
+    "revoked_on": "Date de révocation",
+    "rejected_on": "Date du rejet",
+    "collected_on": "Date d'encaissement",
+    "version": "Version",
 }
 """French label of each field name a validation error can be keyed by."""
 

@@ -41,6 +41,8 @@ class OutboxMessage(IdMixin, Base):
     )
     attempts: Mapped[int] = mapped_column(sa.Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
+    # When the last attempt started (a claim by a desktop, then its outcome).
+    last_attempt_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utc_now, index=True)
     sent_at: Mapped[datetime | None]
 

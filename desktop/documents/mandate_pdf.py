@@ -14,7 +14,6 @@ from desktop.documents.layout import CONTENT_WIDTH, PageFrame, RenderedPdf, buil
 from desktop.documents.signature import fill_in
 from desktop.documents.styles import para, styles
 from desktop.documents.tables import LabelledBox, key_value_table, two_columns
-from desktop.domain.addresses import PostalAddress
 from desktop.services.contract_print import ProviderIdentity
 
 TITLE = "Mandat de prélèvement SEPA"
@@ -28,7 +27,7 @@ class MandateSheet:
     rum: str  # référence unique du mandat
     creditor_id: str  # ICS
     debtor_name: str
-    debtor_address: PostalAddress
+    debtor_address: tuple[str, ...]  # as printed, line by line
     iban: str
     bic: str | None
     client_code: str
@@ -90,7 +89,7 @@ def _debtor(sheet: MandateSheet) -> list[Flowable]:
     return [
         para("Débiteur", s.heading),
         para(sheet.debtor_name, s.text),
-        *[para(line, s.text) for line in sheet.debtor_address.lines],
+        *[para(line, s.text) for line in sheet.debtor_address],
         para(f"Code client : {sheet.client_code}", s.text),
     ]
 

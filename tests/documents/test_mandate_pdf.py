@@ -4,15 +4,22 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+import sqlalchemy as sa
+
+from desktop.db.engine import Database
+from desktop.db.models import Provider
 from desktop.documents.mandate_pdf import MandateSheet, render_mandate
-from desktop.domain.addresses import PostalAddress
+from desktop.errors import UserError
+from desktop.services.mandate_print import mandate_sheet
 from tests.documents.pdf_helpers import flat, fonts, pages_text, sample_provider
+from tests.services.test_sepa_export import CREDITOR_ICS, office
 
 SHEET = MandateSheet(
     rum="BOM-CL00042-C2026-00012",
     creditor_id="FR72ZZZ123456",
     debtor_name="Acme Industrie",
-    debtor_address=PostalAddress("3 rue des Forges", None, "35000", "Rennes", "FR"),
+    debtor_address=("3 rue des Forges", "35000 Rennes"),
     iban="FR7630006000011234567890189",
     bic="AGRIFRPP",
     client_code="CL00042",
@@ -49,3 +56,21 @@ def test_a_signed_mandate_prints_its_date() -> None:
         SHEET.__class__(**{**SHEET.__dict__, "signed_on": date(2026, 11, 2)}), sample_provider()
     )
     assert "Signé le 02/11/2026" in flat(pages_text(pdf.data)[0])
+
+
+def test_the_form_of_a_recorded_mandate(db: Database) -> None:
+    world = office(db)
+    sheet, provider = mandate_sheet(db, world.acme_mandate)
+    text = flat(pages_text(render_mandate(sheet, provider).data)[0])
+    assert f"Référence unique du mandat (RUM) : {world.acme_rum}" in text
+    assert "3 quai Saint-Antoine" in text and "69002 Lyon" in text
+    assert "Signé le 15/12/2025" in text
+    assert f"(ICS) : {CREDITOR_ICS}" in text
+
+
+def test_no_form_without_the_creditor_identifier(db: Database) -> None:
+    world = office(db)
+    with db.session_scope() as session:
+        session.execute(sa.update(Provider).values(sepa_creditor_id=None))
+    with pytest.raises(UserError, match="ICS"):
+        mandate_sheet(db, world.acme_mandate)

@@ -288,7 +288,11 @@ def bill_client(client: ClientMonth, month: Month, catalogue: Catalogue) -> Invo
         month=month,
         lines=lines,
         totals=invoice_totals((line.amount, line.vat_rate) for line in lines),
-        payment_method=_payment_method(client.payment_method, billed),
+        payment_method=_payment_method(
+            client.payment_method,
+            billed,
+            renewal_only=all(contract.renewed_by(month.first) for contract in billed),
+        ),
         is_renewal=any(contract.renewed_by(month.first) for contract in billed),
     )
 
@@ -314,9 +318,13 @@ def _keyed_lines(
 
 
 def _payment_method(
-    own: PaymentMethod | None, contracts: Iterable[ContractTerms]
+    own: PaymentMethod | None, contracts: Iterable[ContractTerms], *, renewal_only: bool
 ) -> PaymentMethod | None:
-    """The client's payment method, else the first one set on its billed contracts."""
+    """How the invoice is paid: renewals by SEPA direct debit (HE §9.3) unless the client
+    pays by administrative mandate (a public body); the initial order by the client's
+    method, else the first one set on its billed contracts (HE §9.2)."""
+    if renewal_only and own is not PaymentMethod.ADMINISTRATIVE_MANDATE:
+        return PaymentMethod.SEPA_DEBIT
     if own is not None:
         return own
     return next((c.payment_method for c in contracts if c.payment_method is not None), None)

@@ -372,9 +372,18 @@ def test_renewal_and_payment_method_come_from_the_billed_contracts() -> None:
     with_old = bill(client(box(), box(2, contract=2), contracts=(CONTRACT, OLD_CONTRACT)))
     old_only = bill(client(box(contract=2), contracts=(CONTRACT, OLD_CONTRACT)))
     assert (new_only.is_renewal, with_old.is_renewal) == (False, True)
-    assert (new_only.payment_method, old_only.payment_method) == (PaymentMethod.TRANSFER, None)
+    # The initial order is paid the client's or the contract's way (HE §9.2); a renewal
+    # alone by direct debit (HE §9.3); a mixed invoice stays with the initial order's way.
+    assert new_only.payment_method is PaymentMethod.TRANSFER
+    assert with_old.payment_method is PaymentMethod.TRANSFER
+    assert old_only.payment_method is PaymentMethod.SEPA_DEBIT
     own = bill(client(box(), payment_method=PaymentMethod.SEPA_DEBIT))
     assert own.payment_method is PaymentMethod.SEPA_DEBIT
+    public = bill(
+        client(box(contract=2), contracts=(CONTRACT, OLD_CONTRACT),
+               payment_method=PaymentMethod.ADMINISTRATIVE_MANDATE)
+    )  # fmt: skip
+    assert public.payment_method is PaymentMethod.ADMINISTRATIVE_MANDATE
 
 
 def test_a_contract_renews_on_the_day_its_initial_period_ends() -> None:

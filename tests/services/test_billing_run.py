@@ -306,7 +306,8 @@ def test_renewal_flag_and_payment_method(db: Database, line: int, plan: int) -> 
     billed = {invoice.client_id: invoice for invoice in h.invoices(db)}
     assert (billed[new.client_id].is_renewal, billed[old.client_id].is_renewal) == (False, True)
     assert billed[new.client_id].payment_method is PaymentMethod.SEPA_DEBIT
-    assert billed[old.client_id].payment_method is PaymentMethod.CHEQUE
+    # Renewed: collected by direct debit (HE §9.3), whatever the initial order's cheque.
+    assert billed[old.client_id].payment_method is PaymentMethod.SEPA_DEBIT
 
 
 def test_anonymised_clients_and_cancelled_contracts_are_skipped(

@@ -120,10 +120,7 @@ def build_parser() -> FrenchArgumentParser:
         dest="command", metavar="COMMANDE", parser_class=FrenchArgumentParser
     )
 
-    db_parser = commands.add_parser("db", help="schéma de la base de données")
-    db_commands = db_parser.add_subparsers(
-        dest="db_command", metavar="ACTION", required=True, parser_class=FrenchArgumentParser
-    )
+    db_commands = _command_group(commands, "db", "schéma de la base de données")
     upgrade_parser = db_commands.add_parser("upgrade", help="créer ou migrer le schéma")
     _add_db_option(upgrade_parser, argparse.SUPPRESS)
     upgrade_parser.set_defaults(handler=run_db_upgrade)
@@ -149,10 +146,7 @@ def build_parser() -> FrenchArgumentParser:
     _add_db_option(demo_parser, argparse.SUPPRESS)
     demo_parser.set_defaults(handler=run_demo)
 
-    contract_parser = commands.add_parser("contract", help="contrats")
-    contract_commands = contract_parser.add_subparsers(
-        dest="contract_command", metavar="ACTION", required=True, parser_class=FrenchArgumentParser
-    )
+    contract_commands = _command_group(commands, "contract", "contrats")
     contract_pdf_parser = contract_commands.add_parser("pdf", help="imprimer un contrat en PDF")
     contract_pdf_parser.add_argument(
         "number", metavar="NUMÉRO", help="numéro du contrat (par exemple C2026-00012)"
@@ -163,10 +157,7 @@ def build_parser() -> FrenchArgumentParser:
     _add_db_option(contract_pdf_parser, argparse.SUPPRESS)
     contract_pdf_parser.set_defaults(handler=run_contract_pdf)
 
-    renewals_parser = commands.add_parser("renewals", help="renouvellements tacites")
-    renewals_commands = renewals_parser.add_subparsers(
-        dest="renewals_command", metavar="ACTION", required=True, parser_class=FrenchArgumentParser
-    )
+    renewals_commands = _command_group(commands, "renewals", "renouvellements tacites")
     run_parser = renewals_commands.add_parser(
         "run", help="renouveler les contrats arrivés à échéance"
     )
@@ -182,10 +173,7 @@ def build_parser() -> FrenchArgumentParser:
     _add_db_option(run_parser, argparse.SUPPRESS)
     run_parser.set_defaults(handler=run_renewals_command)
 
-    billing_parser = commands.add_parser("billing", help="facturation mensuelle")
-    billing_commands = billing_parser.add_subparsers(
-        dest="billing_command", metavar="ACTION", required=True, parser_class=FrenchArgumentParser
-    )
+    billing_commands = _command_group(commands, "billing", "facturation mensuelle")
     billing_run_parser = billing_commands.add_parser(
         "run", help="facturer un mois (une facture par client, rien en double)"
     )
@@ -203,10 +191,7 @@ def build_parser() -> FrenchArgumentParser:
     _add_db_option(billing_run_parser, argparse.SUPPRESS)
     billing_run_parser.set_defaults(handler=run_billing_command)
 
-    invoice_parser = commands.add_parser("invoice", help="factures et avoirs")
-    invoice_commands = invoice_parser.add_subparsers(
-        dest="invoice_command", metavar="ACTION", required=True, parser_class=FrenchArgumentParser
-    )
+    invoice_commands = _command_group(commands, "invoice", "factures et avoirs")
     invoice_pdf_parser = invoice_commands.add_parser(
         "pdf", help="imprimer une facture ou un avoir en PDF (Factur-X par défaut)"
     )
@@ -224,10 +209,7 @@ def build_parser() -> FrenchArgumentParser:
     _add_db_option(invoice_pdf_parser, argparse.SUPPRESS)
     invoice_pdf_parser.set_defaults(handler=run_invoice_pdf)
 
-    sepa_parser = commands.add_parser("sepa", help="prélèvements SEPA")
-    sepa_commands = sepa_parser.add_subparsers(
-        dest="sepa_command", metavar="ACTION", required=True, parser_class=FrenchArgumentParser
-    )
+    sepa_commands = _command_group(commands, "sepa", "prélèvements SEPA")
     sepa_export_parser = sepa_commands.add_parser(
         "export", help="fichier pain.008 des prélèvements dus"
     )
@@ -247,10 +229,7 @@ def build_parser() -> FrenchArgumentParser:
     _add_db_option(sepa_export_parser, argparse.SUPPRESS)
     sepa_export_parser.set_defaults(handler=run_sepa_export)
 
-    dunning_parser = commands.add_parser("dunning", help="relances des impayés")
-    dunning_commands = dunning_parser.add_subparsers(
-        dest="dunning_command", metavar="ACTION", required=True, parser_class=FrenchArgumentParser
-    )
+    dunning_commands = _command_group(commands, "dunning", "relances des impayés")
     dunning_run_parser = dunning_commands.add_parser(
         "run", help="relance, suspension puis suppression, selon le contrat"
     )
@@ -279,6 +258,16 @@ def build_parser() -> FrenchArgumentParser:
     _add_db_option(verify_parser, argparse.SUPPRESS)
     verify_parser.set_defaults(handler=run_verify)
     return parser
+
+
+def _command_group(
+    commands: argparse._SubParsersAction[FrenchArgumentParser], name: str, help_text: str
+) -> argparse._SubParsersAction[FrenchArgumentParser]:
+    """A command whose actions follow it (``backoffice billing run``)."""
+    parser = commands.add_parser(name, help=help_text)
+    return parser.add_subparsers(
+        dest=f"{name}_command", metavar="ACTION", required=True, parser_class=FrenchArgumentParser
+    )
 
 
 def iso_datetime(text: str) -> datetime:

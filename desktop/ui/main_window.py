@@ -27,6 +27,7 @@ from desktop.paths import log_dir
 from desktop.ui.db_worker import DbWorker
 from desktop.ui.dialogs.billing_run import BillingRunDialog
 from desktop.ui.dialogs.catalogue_dialog import open_catalogue
+from desktop.ui.dialogs.dunning_dialog import DunningDialog
 from desktop.ui.dialogs.renewals import RenewalsDialog
 from desktop.ui.progress import Progress, run_with_progress
 from desktop.ui.tabs.invoice_batch import InvoiceBatch
@@ -99,6 +100,7 @@ class MainWindow(QMainWindow):
         self.actions = actions or Actions()
         self.renewals: RenewalsDialog | None = None
         self.billing: BillingRunDialog | None = None
+        self.dunning: DunningDialog | None = None
         self.worker = DbWorker()
         self.history = History()
         self.settings = QSettings()
@@ -199,6 +201,7 @@ class MainWindow(QMainWindow):
         self.quit_action = self._action("&Quitter", self.close, "Ctrl+Q")
         self.renewals_action = self._action("&Renouvellements…", self.open_renewals)
         self.billing_action = self._action("Facturation &mensuelle…", self.open_billing)
+        self.dunning_action = self._action("Relances des &impayés…", self.open_dunning)
         self.catalogue_action = self._action(
             "&Catalogue et tarifs…",
             lambda: open_catalogue(self, db=self.db, worker=self.worker, actor=self.actor),
@@ -224,6 +227,7 @@ class MainWindow(QMainWindow):
         contracts_menu.addAction(self.renewals_action)
         billing_menu = bar.addMenu("Fac&turation")
         billing_menu.addAction(self.billing_action)
+        billing_menu.addAction(self.dunning_action)
         billing_menu.addAction(self.catalogue_action)
         billing_menu.addSeparator()
         for action in self.invoice_batch.actions:
@@ -385,6 +389,20 @@ class MainWindow(QMainWindow):
             lambda: BillingRunDialog(
                 self,
                 db=self.db,
+                actor=self.actor,
+                open_record=self.open_record,
+                refresh=self.refresh,
+            ),
+        )
+
+    def open_dunning(self) -> DunningDialog:
+        """The late-payment window (one at a time): the steps due now, then the run."""
+        return self._open_once(
+            "dunning",
+            lambda: DunningDialog(
+                self,
+                db=self.db,
+                worker=self.worker,
                 actor=self.actor,
                 open_record=self.open_record,
                 refresh=self.refresh,

@@ -113,6 +113,7 @@ def open_billing(qtbot: QtBot, db: Database) -> tuple[MainWindow, BillingRunDial
     menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "Fac&turation")
     assert [a.text() for a in menu.actions() if a.text()] == [
         "Facturation &mensuelle…",
+        "Relances des &impayés…",
         "&Catalogue et tarifs…",
         "Émettre les brouillons sélectionnés…",
         "Enregistrer les PDF de la sélection…",

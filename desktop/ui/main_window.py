@@ -28,6 +28,7 @@ from desktop.ui.db_worker import DbWorker
 from desktop.ui.dialogs.billing_run import BillingRunDialog
 from desktop.ui.dialogs.catalogue_dialog import open_catalogue
 from desktop.ui.dialogs.dunning_dialog import DunningDialog
+from desktop.ui.dialogs.outbox_dialog import OutboxDialog
 from desktop.ui.dialogs.renewals import RenewalsDialog
 from desktop.ui.progress import Progress, run_with_progress
 from desktop.ui.tabs.invoice_batch import InvoiceBatch
@@ -101,6 +102,7 @@ class MainWindow(QMainWindow):
         self.renewals: RenewalsDialog | None = None
         self.billing: BillingRunDialog | None = None
         self.dunning: DunningDialog | None = None
+        self.outbox: OutboxDialog | None = None
         self.worker = DbWorker()
         self.history = History()
         self.settings = QSettings()
@@ -202,6 +204,7 @@ class MainWindow(QMainWindow):
         self.renewals_action = self._action("&Renouvellements…", self.open_renewals)
         self.billing_action = self._action("Facturation &mensuelle…", self.open_billing)
         self.dunning_action = self._action("Relances des &impayés…", self.open_dunning)
+        self.outbox_action = self._action("Boîte d'&envoi des e-mails…", self.open_outbox)
         self.catalogue_action = self._action(
             "&Catalogue et tarifs…",
             lambda: open_catalogue(self, db=self.db, worker=self.worker, actor=self.actor),
@@ -228,6 +231,7 @@ class MainWindow(QMainWindow):
         billing_menu = bar.addMenu("Fac&turation")
         billing_menu.addAction(self.billing_action)
         billing_menu.addAction(self.dunning_action)
+        billing_menu.addAction(self.outbox_action)
         billing_menu.addAction(self.catalogue_action)
         billing_menu.addSeparator()
         for action in self.invoice_batch.actions:
@@ -408,6 +412,10 @@ class MainWindow(QMainWindow):
                 refresh=self.refresh,
             ),
         )
+
+    def open_outbox(self) -> OutboxDialog:
+        """The outgoing mail window (one at a time): this desktop's SMTP server, the queue."""
+        return self._open_once("outbox", lambda: OutboxDialog(self, db=self.db, worker=self.worker))
 
     def _open_once(self, name: str, make: Callable[[], D]) -> D:
         """The window kept in the attribute ``name``: made if none is open, then shown."""

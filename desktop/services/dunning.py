@@ -621,5 +621,7 @@ def _email(
         deletion_at=deletion_due(suspended_at, hours=settings.deletion_hours),
         deleted_at=at,
         accounts=step.accounts,
+        reminder_days=settings.reminder_days,
+        deletion_hours=settings.deletion_hours,
     )
     return queue_email(session, to=client.billing_email, subject=subject, body=body)

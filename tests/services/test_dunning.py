@@ -258,6 +258,9 @@ def test_provider_settings_change_the_delays(db: Database) -> None:
     assert run_dunning(db, SUSPEND_AT, actor="robot").done == ()
     assert stages(run_dunning(db, suspend_at, actor="robot")) == [Stage.SUSPENSION]
     assert plan_dunning(db, suspend_at).upcoming[0].due_at == delete_at
+    reminder, notice = (body for _, _, body in outbox(db))
+    assert "dans les 15 jours au plus tard" in reminder and "supprimés 72 heures" in reminder
+    assert "dans un délai de 72 heures" in notice
 
 
 def test_payment_after_the_reminder_stops_the_sequence(db: Database) -> None:

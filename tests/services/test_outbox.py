@@ -294,6 +294,8 @@ def test_dunning_reminder_template() -> None:
         amount_due=Decimal("1234.5"),
         due_date=date(2026, 12, 1),
         provider_name="Hébergeur Démo",
+        reminder_days=8,
+        deletion_hours=48,
     )
     assert subject == "Relance : facture(s) impayée(s) F-2026-0042, F-2026-0051 — Hébergeur Démo"
     assert "1\u202f234,50\u00a0€" in body
@@ -311,9 +313,10 @@ def test_every_template_renders_with_its_fields(name: str) -> None:
 
 def test_suspension_notice_says_why_and_when() -> None:
     fields = dict.fromkeys(email_templates.fields_of(email_templates.SUSPENSION_NOTICE), "X")
+    fields["deletion_hours"] = 72  # the provider's setting, not a constant
     _, body = email_templates.render(email_templates.SUSPENSION_NOTICE, **fields)
     assert "Motif de la suspension : impayé." in body
-    assert "48 heures" in body
+    assert "dans un délai de 72 heures" in body
 
 
 def test_missing_field_is_named() -> None:

@@ -21,6 +21,7 @@ from desktop.services.domains import DomainDetails, get_domain
 from desktop.services.events import Subject
 from desktop.services.listing import ListQuery
 from desktop.services.mailboxes import MailboxDetails, get_mailbox
+from desktop.ui.dialogs.mandates_dialog import open_mandates
 from desktop.ui.formatting import (
     ORANGE,
     french_date,
@@ -109,6 +110,7 @@ class ClientView(RecordView):
             ("Nouvelle boîte aux lettres…", RecordKind.MAILBOX),
         ):
             self.add_button(caption, lambda k=kind: self.new_requested.emit(k, record.id))
+        self.add_button("Mandats SEPA…", lambda: open_mandates(self, record))
 
     def add_lists(self, record: ClientDetails) -> None:
         self.contacts = contacts_table(record)

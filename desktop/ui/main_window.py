@@ -30,6 +30,7 @@ from desktop.ui.dialogs.catalogue_dialog import open_catalogue
 from desktop.ui.dialogs.dunning_dialog import DunningDialog
 from desktop.ui.dialogs.outbox_dialog import OutboxDialog
 from desktop.ui.dialogs.renewals import RenewalsDialog
+from desktop.ui.dialogs.sepa_export_dialog import SepaExportDialog
 from desktop.ui.progress import Progress, run_with_progress
 from desktop.ui.tabs.invoice_batch import InvoiceBatch
 from desktop.ui.tabs.list_panel import EDITABLE
@@ -102,6 +103,7 @@ class MainWindow(QMainWindow):
         self.renewals: RenewalsDialog | None = None
         self.billing: BillingRunDialog | None = None
         self.dunning: DunningDialog | None = None
+        self.sepa: SepaExportDialog | None = None
         self.outbox: OutboxDialog | None = None
         self.worker = DbWorker()
         self.history = History()
@@ -204,6 +206,7 @@ class MainWindow(QMainWindow):
         self.renewals_action = self._action("&Renouvellements…", self.open_renewals)
         self.billing_action = self._action("Facturation &mensuelle…", self.open_billing)
         self.dunning_action = self._action("Relances des &impayés…", self.open_dunning)
+        self.sepa_action = self._action("Prélèvements &SEPA…", self.open_sepa)
         self.outbox_action = self._action("Boîte d'&envoi des e-mails…", self.open_outbox)
         self.catalogue_action = self._action(
             "&Catalogue et tarifs…",
@@ -231,6 +234,7 @@ class MainWindow(QMainWindow):
         billing_menu = bar.addMenu("Fac&turation")
         billing_menu.addAction(self.billing_action)
         billing_menu.addAction(self.dunning_action)
+        billing_menu.addAction(self.sepa_action)
         billing_menu.addAction(self.outbox_action)
         billing_menu.addAction(self.catalogue_action)
         billing_menu.addSeparator()
@@ -404,6 +408,20 @@ class MainWindow(QMainWindow):
         return self._open_once(
             "dunning",
             lambda: DunningDialog(
+                self,
+                db=self.db,
+                worker=self.worker,
+                actor=self.actor,
+                open_record=self.open_record,
+                refresh=self.refresh,
+            ),
+        )
+
+    def open_sepa(self) -> SepaExportDialog:
+        """The direct-debit window (one at a time): the debits due, then the pain.008 file."""
+        return self._open_once(
+            "sepa",
+            lambda: SepaExportDialog(
                 self,
                 db=self.db,
                 worker=self.worker,

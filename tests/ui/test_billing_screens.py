@@ -114,6 +114,7 @@ def open_billing(qtbot: QtBot, db: Database) -> tuple[MainWindow, BillingRunDial
     assert [a.text() for a in menu.actions() if a.text()] == [
         "Facturation &mensuelle…",
         "Relances des &impayés…",
+        "Prélèvements &SEPA…",
         "Boîte d'&envoi des e-mails…",
         "&Catalogue et tarifs…",
         "Émettre les brouillons sélectionnés…",

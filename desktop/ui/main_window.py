@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QIcon, QKeySequence
@@ -378,62 +378,37 @@ class MainWindow(QMainWindow):
 
     def open_renewals(self) -> RenewalsDialog:
         """The renewals window (one at a time): what is coming, and the anniversary run."""
-        return self._open_once(
-            "renewals",
-            lambda: RenewalsDialog(
-                self,
-                db=self.db,
-                worker=self.worker,
-                actor=self.actor,
-                open_record=self.open_record,
-                refresh=self.refresh,
-            ),
-        )
+        args = self._record_window_args()
+        return self._open_once("renewals", lambda: RenewalsDialog(self, worker=self.worker, **args))
 
     def open_billing(self) -> BillingRunDialog:
         """The monthly billing window (one at a time): preview, then run."""
-        return self._open_once(
-            "billing",
-            lambda: BillingRunDialog(
-                self,
-                db=self.db,
-                actor=self.actor,
-                open_record=self.open_record,
-                refresh=self.refresh,
-            ),
-        )
+        args = self._record_window_args()
+        return self._open_once("billing", lambda: BillingRunDialog(self, **args))
 
     def open_dunning(self) -> DunningDialog:
         """The late-payment window (one at a time): the steps due now, then the run."""
-        return self._open_once(
-            "dunning",
-            lambda: DunningDialog(
-                self,
-                db=self.db,
-                worker=self.worker,
-                actor=self.actor,
-                open_record=self.open_record,
-                refresh=self.refresh,
-            ),
-        )
+        args = self._record_window_args()
+        return self._open_once("dunning", lambda: DunningDialog(self, worker=self.worker, **args))
 
     def open_sepa(self) -> SepaExportDialog:
         """The direct-debit window (one at a time): the debits due, then the pain.008 file."""
-        return self._open_once(
-            "sepa",
-            lambda: SepaExportDialog(
-                self,
-                db=self.db,
-                worker=self.worker,
-                actor=self.actor,
-                open_record=self.open_record,
-                refresh=self.refresh,
-            ),
-        )
+        args = self._record_window_args()
+        return self._open_once("sepa", lambda: SepaExportDialog(self, worker=self.worker, **args))
 
     def open_outbox(self) -> OutboxDialog:
         """The outgoing mail window (one at a time): this desktop's SMTP server, the queue."""
         return self._open_once("outbox", lambda: OutboxDialog(self, db=self.db, worker=self.worker))
+
+    def _record_window_args(self) -> dict[str, Any]:
+        """What the windows listing clients need: the database, who works, opening a
+        record and refreshing the window after a run."""
+        return {
+            "db": self.db,
+            "actor": self.actor,
+            "open_record": self.open_record,
+            "refresh": self.refresh,
+        }
 
     def _open_once(self, name: str, make: Callable[[], D]) -> D:
         """The window kept in the attribute ``name``: made if none is open, then shown."""

@@ -44,6 +44,7 @@ from desktop.ui.models.rows_model import RowColumn, RowsModel, rows_table
 from desktop.ui.progress import Cancelled, Progress, run_with_progress
 from desktop.ui.tabs.specs import RecordKind
 from desktop.ui.widgets.confirm import confirm
+from desktop.ui.widgets.run_summary import SummaryLabel, heading
 
 Index = QModelIndex | QPersistentModelIndex
 CONFIRM_COLUMN = 0
@@ -261,7 +262,7 @@ class DunningDialog(QDialog):
         self.due_label = QLabel("Chargement…")
         self.due_label.setWordWrap(True)
         layout.addSpacing(6)
-        layout.addWidget(self._heading("Étapes dues maintenant"))
+        layout.addWidget(heading("Étapes dues maintenant"))
         layout.addWidget(self.due_label)
         self.due = DueModel(self)
         self.due.dataChanged.connect(lambda *_args: self._update_buttons())
@@ -271,7 +272,7 @@ class DunningDialog(QDialog):
         layout.addWidget(self.due_table, 3)
 
         layout.addSpacing(6)
-        layout.addWidget(self._heading("Prochaines échéances"))
+        layout.addWidget(heading("Prochaines échéances"))
         self.upcoming = RowsModel(UPCOMING_COLUMNS, self)
         self.upcoming_table = rows_table(self.upcoming)
         self.upcoming_table.doubleClicked.connect(lambda index: self._open(self.upcoming, index))
@@ -281,11 +282,7 @@ class DunningDialog(QDialog):
         hint.setStyleSheet("color: palette(placeholder-text);")
         layout.addWidget(hint)
 
-        self.summary = QLabel("")
-        self.summary.setWordWrap(True)
-        self.summary.setTextFormat(Qt.TextFormat.RichText)
-        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.summary.hide()
+        self.summary = SummaryLabel(self)
         layout.addWidget(self.summary)
 
         buttons = QHBoxLayout()
@@ -305,14 +302,6 @@ class DunningDialog(QDialog):
         self.resize(1100, 640)
         self._update_buttons()
         self.load()
-
-    @staticmethod
-    def _heading(text: str) -> QLabel:
-        label = QLabel(text)
-        font = label.font()
-        font.setBold(True)
-        label.setFont(font)
-        return label
 
     # --- the plan ---------------------------------------------------------------------------
 
@@ -419,7 +408,7 @@ class DunningDialog(QDialog):
     def _show_report(self, report: DunningReport) -> None:
         self.running = False
         self.report = report
-        self._show_summary(report_summary(report), error=bool(report.failed))
+        self.summary.show_text(report_summary(report), error=bool(report.failed))
         self.load()
         self.refresh_window()
 
@@ -432,13 +421,8 @@ class DunningDialog(QDialog):
             text = error.message
         else:
             text = f"Une erreur inattendue est survenue : {error}"
-        self._show_summary(escape(text), error=True)
+        self.summary.show_text(escape(text), error=True)
         self.load()
-
-    def _show_summary(self, text: str, *, error: bool) -> None:
-        self.summary.setText(text)
-        self.summary.setStyleSheet(f"color: {RED};" if error else "")
-        self.summary.show()
 
     def done(self, result: int) -> None:
         self._alive = False

@@ -56,6 +56,7 @@ from desktop.ui.db_worker import DbWorker, Job
 from desktop.ui.formatting import GREEN, ORANGE, RED, french_datetime, french_int
 from desktop.ui.models.rows_model import RowColumn, RowsModel, rows_table
 from desktop.ui.tasks import run_in_background
+from desktop.ui.widgets.run_summary import SummaryLabel
 from desktop.ui.widgets.validated_form import INVALID_STYLE, ErrorLabel
 
 REASONS_SHOWN = 8
@@ -398,11 +399,7 @@ class OutboxDialog(QDialog):
         self.table.selectionModel().selectionChanged.connect(lambda *_a: self._update_buttons())
         layout.addWidget(self.table, 1)
 
-        self.summary = QLabel("")
-        self.summary.setWordWrap(True)
-        self.summary.setTextFormat(Qt.TextFormat.RichText)
-        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.summary.hide()
+        self.summary = SummaryLabel(self)
         layout.addWidget(self.summary)
 
         buttons = QHBoxLayout()
@@ -471,7 +468,7 @@ class OutboxDialog(QDialog):
             return
         self.sending = True
         self.report = None
-        self._show_summary("Envoi en cours…", error=False)
+        self.summary.show_text("Envoi en cours…", error=False)
         self._update_buttons()
         db, store = self.db, self.password_store
         run_in_background(lambda: _send(db, store), self._sent, self._send_failed)
@@ -481,7 +478,7 @@ class OutboxDialog(QDialog):
             return
         self.sending = False
         self.report = report
-        self._show_summary(report_summary(report), error=bool(report.failed))
+        self.summary.show_text(report_summary(report), error=bool(report.failed))
         self.load()
 
     def _send_failed(self, error: Exception) -> None:
@@ -489,7 +486,7 @@ class OutboxDialog(QDialog):
             return
         self.sending = False
         text = error.message if isinstance(error, UserError) else f"Envoi impossible : {error}"
-        self._show_summary(escape(text), error=True)
+        self.summary.show_text(escape(text), error=True)
         self.load()
 
     def retry_selection(self) -> None:
@@ -499,7 +496,7 @@ class OutboxDialog(QDialog):
 
         def done(count: int) -> None:
             if self._alive:
-                self._show_summary(
+                self.summary.show_text(
                     escape(f"{french_int(count)} message(s) remis en file d'attente."),
                     error=False,
                 )
@@ -513,11 +510,6 @@ class OutboxDialog(QDialog):
                 is_stale=lambda: not self._alive,
             )
         )
-
-    def _show_summary(self, text: str, *, error: bool) -> None:
-        self.summary.setText(text)
-        self.summary.setStyleSheet(f"color: {RED};" if error else "")
-        self.summary.show()
 
     def done(self, result: int) -> None:
         self._alive = False

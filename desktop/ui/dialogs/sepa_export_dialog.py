@@ -50,6 +50,7 @@ from desktop.ui.models.rows_model import RowColumn, RowsModel, rows_table
 from desktop.ui.progress import Cancelled, Progress, run_with_progress
 from desktop.ui.tabs.specs import RecordKind
 from desktop.ui.widgets.date_field import DateField, read_date
+from desktop.ui.widgets.run_summary import SummaryLabel, heading
 from desktop.ui.widgets.validated_form import ErrorLabel
 
 XML_FILTER = "Fichiers XML (*.xml)"
@@ -177,7 +178,7 @@ class SepaExportDialog(QDialog):
         layout.addLayout(form)
 
         layout.addSpacing(6)
-        layout.addWidget(self._heading("Prélèvements à faire"))
+        layout.addWidget(heading("Prélèvements à faire"))
         self.due = RowsModel(DUE_COLUMNS, self)
         self.due_table = rows_table(self.due)
         self.due_table.doubleClicked.connect(lambda index: self._open(self.due, index))
@@ -185,7 +186,7 @@ class SepaExportDialog(QDialog):
         layout.addWidget(self.due_table, 3)
 
         layout.addSpacing(6)
-        layout.addWidget(self._heading("Non prélevées"))
+        layout.addWidget(heading("Non prélevées"))
         self.skipped = RowsModel(SKIPPED_COLUMNS, self)
         self.skipped_table = rows_table(self.skipped)
         self.skipped_table.doubleClicked.connect(lambda index: self._open(self.skipped, index))
@@ -202,12 +203,8 @@ class SepaExportDialog(QDialog):
         self.totals.setFont(font)
         layout.addWidget(self.totals)
 
-        self.summary = QLabel("")
-        self.summary.setWordWrap(True)
-        self.summary.setTextFormat(Qt.TextFormat.RichText)
-        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.summary = SummaryLabel(self)
         self.summary.setContentsMargins(0, 4, 0, 4)
-        self.summary.hide()
         layout.addWidget(self.summary)
 
         buttons = QHBoxLayout()
@@ -228,14 +225,6 @@ class SepaExportDialog(QDialog):
         self.resize(1000, 620)
         self._update_buttons()
         self.load()
-
-    @staticmethod
-    def _heading(text: str) -> QLabel:
-        label = QLabel(text)
-        font = label.font()
-        font.setBold(True)
-        label.setFont(font)
-        return label
 
     # --- the date -----------------------------------------------------------------------
 
@@ -355,7 +344,7 @@ class SepaExportDialog(QDialog):
         result, path = outcome
         self.running = False
         self.export_result = result
-        self._show_summary(export_summary(result, path), error=False)
+        self.summary.show_text(export_summary(result, path), error=False)
         self.load()
         self.refresh_window()
 
@@ -369,13 +358,8 @@ class SepaExportDialog(QDialog):
             text = error.message
         else:
             text = f"Une erreur inattendue est survenue : {error}"
-        self._show_summary(escape(text), error=True)
+        self.summary.show_text(escape(text), error=True)
         self.load()
-
-    def _show_summary(self, text: str, *, error: bool) -> None:
-        self.summary.setText(text)
-        self.summary.setStyleSheet(f"color: {RED};" if error else "")
-        self.summary.show()
 
     def done(self, result: int) -> None:
         self._alive = False

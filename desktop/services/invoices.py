@@ -4,7 +4,7 @@ balance, the credit notes made on it and its dispute."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -14,6 +14,7 @@ from desktop.db.engine import Database
 from desktop.db.models import Client, Invoice, Payment, Provider
 from desktop.domain.enums import InvoiceKind, InvoiceLineKind, InvoiceStatus, PaymentMethod
 from desktop.domain.invoice_totals import ZERO, Totals, invoice_totals
+from desktop.domain.settlement import dispute_is_late
 from desktop.errors import NotFoundError
 from desktop.services.listing import (
     Column,
@@ -217,9 +218,9 @@ class InvoiceDetails:
 
     def dispute_is_late(self, received_on: date) -> bool:
         """Whether a dispute received that day would be late (renewal invoices only)."""
-        if not self.is_renewal or self.issued_on is None:
+        if self.issued_on is None:
             return False
-        return received_on > self.issued_on + timedelta(days=self.dispute_days)
+        return dispute_is_late(received_on, self.issued_on, self.dispute_days, self.is_renewal)
 
 
 def get_invoice(db: Database, invoice_id: int) -> InvoiceDetails:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -16,7 +16,12 @@ from desktop.domain.clock import PARIS, paris_today
 from desktop.domain.enums import InvoiceKind, InvoiceStatus, PaymentMethod
 from desktop.domain.errors import ValidationError
 from desktop.domain.money import round_money
-from desktop.domain.settlement import balance_due, settled_status
+from desktop.domain.settlement import (
+    balance_due,
+    dispute_deadline,
+    dispute_is_late,
+    settled_status,
+)
 from desktop.errors import UserError
 from desktop.services.fields import clean, required_reason
 
@@ -162,5 +167,5 @@ def _dispute_days(session: Session) -> int:
 def dispute_result(invoice: Invoice, dispute_days: int) -> DisputeResult:
     assert invoice.issued_on is not None and invoice.dispute_at is not None
     received = invoice.dispute_at.astimezone(PARIS).date()
-    deadline = invoice.issued_on + timedelta(days=dispute_days)
-    return DisputeResult(received, deadline, invoice.is_renewal and received > deadline)
+    late = dispute_is_late(received, invoice.issued_on, dispute_days, invoice.is_renewal)
+    return DisputeResult(received, dispute_deadline(invoice.issued_on, dispute_days), late)

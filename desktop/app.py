@@ -49,6 +49,7 @@ def run(db_value: str | None, argv: Sequence[str] = ()) -> int:
         return 1
     window = build_window(db, staff_name())
     window.show()
+    window.start_sending()
     if not provider_exists(db):
         QTimer.singleShot(0, lambda: welcome(window, db, staff_name()))
     try:

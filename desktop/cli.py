@@ -228,6 +228,32 @@ def build_parser() -> FrenchArgumentParser:
     )
     _add_db_option(sepa_export_parser, argparse.SUPPRESS)
     sepa_export_parser.set_defaults(handler=run_sepa_export)
+    sepa_returns_parser = sepa_commands.add_parser(
+        "returns", help="enregistrer les rejets d'un relevé camt.054 de la banque"
+    )
+    sepa_returns_parser.add_argument(
+        "file", type=Path, metavar="FICHIER", help="relevé camt.054 (XML) reçu de la banque"
+    )
+    sepa_returns_parser.add_argument(
+        "--dry-run", action="store_true", help="montrer ce qui serait fait, sans rien écrire"
+    )
+    _add_db_option(sepa_returns_parser, argparse.SUPPRESS)
+    sepa_returns_parser.set_defaults(handler=run_sepa_returns)
+    sepa_collected_parser = sepa_commands.add_parser(
+        "collected", help="enregistrer l'encaissement d'une remise de prélèvements"
+    )
+    sepa_collected_parser.add_argument(
+        "message_id", metavar="REMISE", help="identifiant de la remise (MsgId du fichier pain.008)"
+    )
+    sepa_collected_parser.add_argument(
+        "--on",
+        required=True,
+        type=iso_date,
+        metavar="AAAA-MM-JJ",
+        help="date de l'encaissement sur le relevé bancaire",
+    )
+    _add_db_option(sepa_collected_parser, argparse.SUPPRESS)
+    sepa_collected_parser.set_defaults(handler=run_sepa_collected)
 
     dunning_commands = _command_group(commands, "dunning", "relances des impayés")
     dunning_run_parser = dunning_commands.add_parser(
@@ -478,6 +504,49 @@ def run_sepa_export(args: argparse.Namespace) -> int:
     for line in sepa_export_command_text(result, str(target.expanduser().absolute())):
         say(line)
     return 0
+
+
+def run_sepa_returns(args: argparse.Namespace) -> int:
+    from desktop.services.sepa_batches import import_returns, returns_lines
+
+    data = read_input_file(args.file)
+    _, report = on_database(
+        args,
+        lambda db: import_returns(db, data, actor=staff_name(), apply=not args.dry_run),
+    )
+    for line in returns_lines(report, applied=not args.dry_run):
+        say(line)
+    return 0
+
+
+def run_sepa_collected(args: argparse.Namespace) -> int:
+    from desktop.documents.french import french_money
+    from desktop.services.sepa_batches import mark_batch_collected
+
+    _, (count, total) = on_database(
+        args,
+        lambda db: mark_batch_collected(
+            db, args.message_id, collected_on=args.on, actor=staff_name()
+        ),
+    )
+    say(
+        f"Remise {args.message_id} encaissée le {args.on:%d/%m/%Y} : "
+        f"{count} prélèvement(s), {french_money(total)} enregistrés comme paiements."
+    )
+    return 0
+
+
+def read_input_file(path: Path) -> bytes:
+    """The bytes of a file the user named, or a French error saying why not."""
+    target = path.expanduser()
+    try:
+        return target.read_bytes()
+    except FileNotFoundError:
+        raise UserError(f"Fichier introuvable : {target}") from None
+    except IsADirectoryError:
+        raise UserError(f"{target} est un dossier : indiquez un fichier.") from None
+    except OSError as exc:
+        raise UserError(f"Impossible de lire {target} : {exc.strerror or exc}.") from None
 
 
 def run_dunning_command(args: argparse.Namespace) -> int:

@@ -399,34 +399,41 @@ def record_rejection(
             raise NotFoundError(f"Prélèvement introuvable (n° interne {debit_id}).")
         if debit.status not in (DebitStatus.SENT, DebitStatus.COLLECTED):
             raise UserError(f"Le prélèvement {debit.end_to_end_id} est {debit.status.label}.")
-        rejected_at = datetime.combine(rejected_on, time(12), PARIS)
-        debit.status = DebitStatus.REJECTED
-        debit.rejected_at = rejected_at
-        debit.reject_reason = text
-        debit.updated_by = actor
-        for payment in session.scalars(
-            sa.select(Payment).where(
-                Payment.invoice_id == debit.invoice_id,
-                Payment.method == PaymentMethod.SEPA_DEBIT,
-                Payment.reference == debit.end_to_end_id,
-                Payment.rejected_at.is_(None),
-            )
-        ):
-            payment.rejected_at = rejected_at
-            payment.rejection_reason = text
-            payment.updated_by = actor
-        if debit.sequence_type is SequenceType.FRST:
-            mandate = session.get(SepaMandate, debit.mandate_id, with_for_update=True)
-            assert mandate is not None
-            if mandate.status is MandateStatus.ACTIVE:
-                mandate.next_sequence_type = SequenceType.FRST
-                mandate.last_collection_on = None
-                mandate.updated_by = actor
-        session.flush()
-        invoice = session.get(Invoice, debit.invoice_id, with_for_update=True)
-        assert invoice is not None
-        status = settle(session, invoice, actor)
-        return RejectionResult(invoice.number or "", status, invoice_balance(session, invoice.id))
+        return reject_debit(session, debit, rejected_on=rejected_on, reason=text, actor=actor)
+
+
+def reject_debit(
+    session: Session, debit: SepaDebit, *, rejected_on: date, reason: str, actor: str
+) -> RejectionResult:
+    """Record the rejection of a sent or collected ``debit`` (locked by the caller)."""
+    rejected_at = datetime.combine(rejected_on, time(12), PARIS)
+    debit.status = DebitStatus.REJECTED
+    debit.rejected_at = rejected_at
+    debit.reject_reason = reason
+    debit.updated_by = actor
+    for payment in session.scalars(
+        sa.select(Payment).where(
+            Payment.invoice_id == debit.invoice_id,
+            Payment.method == PaymentMethod.SEPA_DEBIT,
+            Payment.reference == debit.end_to_end_id,
+            Payment.rejected_at.is_(None),
+        )
+    ):
+        payment.rejected_at = rejected_at
+        payment.rejection_reason = reason
+        payment.updated_by = actor
+    if debit.sequence_type is SequenceType.FRST:
+        mandate = session.get(SepaMandate, debit.mandate_id, with_for_update=True)
+        assert mandate is not None
+        if mandate.status is MandateStatus.ACTIVE:
+            mandate.next_sequence_type = SequenceType.FRST
+            mandate.last_collection_on = None
+            mandate.updated_by = actor
+    session.flush()
+    invoice = session.get(Invoice, debit.invoice_id, with_for_update=True)
+    assert invoice is not None
+    status = settle(session, invoice, actor)
+    return RejectionResult(invoice.number or "", status, invoice_balance(session, invoice.id))
 
 
 def batch_xml(db: Database, batch_id: int) -> bytes:

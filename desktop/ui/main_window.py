@@ -24,13 +24,16 @@ from desktop import __version__
 from desktop.db.engine import Database
 from desktop.errors import UserError
 from desktop.paths import log_dir
+from desktop.services.outbox import SendReport
 from desktop.ui.db_worker import DbWorker
 from desktop.ui.dialogs.billing_run import BillingRunDialog
 from desktop.ui.dialogs.catalogue_dialog import open_catalogue
 from desktop.ui.dialogs.dunning_dialog import DunningDialog
 from desktop.ui.dialogs.outbox_dialog import OutboxDialog
 from desktop.ui.dialogs.renewals import RenewalsDialog
+from desktop.ui.dialogs.sepa_batches_dialog import SepaBatchesDialog
 from desktop.ui.dialogs.sepa_export_dialog import SepaExportDialog
+from desktop.ui.outbox_sender import OutboxSender
 from desktop.ui.progress import Progress, run_with_progress
 from desktop.ui.tabs.invoice_batch import InvoiceBatch
 from desktop.ui.tabs.list_panel import EDITABLE
@@ -104,7 +107,9 @@ class MainWindow(QMainWindow):
         self.billing: BillingRunDialog | None = None
         self.dunning: DunningDialog | None = None
         self.sepa: SepaExportDialog | None = None
+        self.sepa_batches: SepaBatchesDialog | None = None
         self.outbox: OutboxDialog | None = None
+        self.mail_sender: OutboxSender | None = None
         self.worker = DbWorker()
         self.history = History()
         self.settings = QSettings()
@@ -207,6 +212,7 @@ class MainWindow(QMainWindow):
         self.billing_action = self._action("Facturation &mensuelle…", self.open_billing)
         self.dunning_action = self._action("Relances des &impayés…", self.open_dunning)
         self.sepa_action = self._action("Prélèvements &SEPA…", self.open_sepa)
+        self.sepa_batches_action = self._action("&Remises SEPA…", self.open_sepa_batches)
         self.outbox_action = self._action("Boîte d'&envoi des e-mails…", self.open_outbox)
         self.catalogue_action = self._action(
             "&Catalogue et tarifs…",
@@ -235,6 +241,7 @@ class MainWindow(QMainWindow):
         billing_menu.addAction(self.billing_action)
         billing_menu.addAction(self.dunning_action)
         billing_menu.addAction(self.sepa_action)
+        billing_menu.addAction(self.sepa_batches_action)
         billing_menu.addAction(self.outbox_action)
         billing_menu.addAction(self.catalogue_action)
         billing_menu.addSeparator()
@@ -396,6 +403,13 @@ class MainWindow(QMainWindow):
         args = self._record_window_args()
         return self._open_once("sepa", lambda: SepaExportDialog(self, worker=self.worker, **args))
 
+    def open_sepa_batches(self) -> SepaBatchesDialog:
+        """The batches sent (one window): collections, rejections, the bank's camt.054."""
+        args = self._record_window_args()
+        return self._open_once(
+            "sepa_batches", lambda: SepaBatchesDialog(self, worker=self.worker, **args)
+        )
+
     def open_outbox(self) -> OutboxDialog:
         """The outgoing mail window (one at a time): this desktop's SMTP server, the queue."""
         return self._open_once("outbox", lambda: OutboxDialog(self, db=self.db, worker=self.worker))
@@ -487,7 +501,25 @@ class MainWindow(QMainWindow):
             self.settings.setValue(f"{key}/header", header)
         self.settings.sync()
 
+    def start_sending(self, sender: OutboxSender | None = None) -> OutboxSender:
+        """Send the outbox in the background while the window is open."""
+        self.mail_sender = sender or OutboxSender(self, self.db)
+        self.mail_sender.sent.connect(self._mail_sent)
+        self.mail_sender.start()
+        return self.mail_sender
+
+    def _mail_sent(self, report: SendReport) -> None:
+        self.statusBar().showMessage(
+            f"E-mails : {report.sent} envoyé(s), {report.failed} en échec "
+            "(détail : Facturation > Boîte d'envoi des e-mails).",
+            15_000,
+        )
+        if self.outbox is not None:
+            self.outbox.load()
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        if self.mail_sender is not None:
+            self.mail_sender.stop()
         self.save_layout()
         self.worker.stop()
         super().closeEvent(event)

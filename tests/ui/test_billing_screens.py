@@ -115,6 +115,7 @@ def open_billing(qtbot: QtBot, db: Database) -> tuple[MainWindow, BillingRunDial
         "Facturation &mensuelle…",
         "Relances des &impayés…",
         "Prélèvements &SEPA…",
+        "&Remises SEPA…",
         "Boîte d'&envoi des e-mails…",
         "&Catalogue et tarifs…",
         "Émettre les brouillons sélectionnés…",

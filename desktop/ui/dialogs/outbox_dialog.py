@@ -38,7 +38,6 @@ from desktop.services.outbox import (
     SendReport,
     outbox_rows,
     retry_failed,
-    send_pending,
 )
 from desktop.services.provider import get_provider
 from desktop.services.smtp_settings import (
@@ -46,15 +45,14 @@ from desktop.services.smtp_settings import (
     SECURITY_CHOICES,
     PasswordStore,
     check_smtp_settings,
-    read_password,
     save_password,
-    smtp_settings,
     with_defaults,
 )
 from desktop.settings import LocalSettings, load_local_settings, save_local_settings
 from desktop.ui.db_worker import DbWorker, Job
 from desktop.ui.formatting import GREEN, ORANGE, RED, french_datetime, french_int
 from desktop.ui.models.rows_model import RowColumn, RowsModel, rows_table
+from desktop.ui.outbox_sender import send_now
 from desktop.ui.tasks import run_in_background
 from desktop.ui.widgets.run_summary import SummaryLabel
 from desktop.ui.widgets.validated_form import INVALID_STYLE, ErrorLabel
@@ -133,23 +131,6 @@ def report_summary(report: SendReport) -> str:
     if more > 0:
         lines.append(f"• … et {french_int(more)} autre(s)")
     return "<br>".join(lines)
-
-
-def _send(db: Database, store: PasswordStore | None) -> SendReport:
-    """What « Envoyer maintenant » does in the background, with the settings as saved."""
-    local = load_local_settings()
-    provider = get_provider(db)
-    email = provider.email if provider is not None else None
-    name = provider.name if provider is not None else None
-    settings = smtp_settings(local, email, name)
-    if settings is None:
-        problems = " ".join(check_smtp_settings(local, provider_email=email).values())
-        raise UserError(
-            "Le serveur d'envoi n'est pas configuré sur ce poste : rien n'a été envoyé. "
-            f"{problems} Complétez « Serveur d'envoi (ce poste) » puis cliquez sur "
-            "« Enregistrer »."
-        )
-    return send_pending(db, settings, read_password(settings, store))
 
 
 class OutboxDialog(QDialog):
@@ -471,7 +452,7 @@ class OutboxDialog(QDialog):
         self.summary.show_text("Envoi en cours…", error=False)
         self._update_buttons()
         db, store = self.db, self.password_store
-        run_in_background(lambda: _send(db, store), self._sent, self._send_failed)
+        run_in_background(lambda: send_now(db, store), self._sent, self._send_failed)
 
     def _sent(self, report: SendReport) -> None:
         if not self._alive:

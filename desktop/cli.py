@@ -278,6 +278,28 @@ def build_parser() -> FrenchArgumentParser:
     _add_db_option(dunning_run_parser, argparse.SUPPRESS)
     dunning_run_parser.set_defaults(handler=run_dunning_command)
 
+    sla_commands = _command_group(commands, "sla", "qualité de service (disponibilité)")
+    sla_report_parser = sla_commands.add_parser(
+        "report", help="rapport Excel de disponibilité d'un mois (avoirs dus)"
+    )
+    sla_report_parser.add_argument(
+        "--month",
+        required=True,
+        type=month_argument,
+        metavar="AAAA-MM",
+        help="mois du rapport (par exemple 2026-03)",
+    )
+    sla_report_parser.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        type=Path,
+        metavar="FICHIER",
+        help="classeur .xlsx à écrire",
+    )
+    _add_db_option(sla_report_parser, argparse.SUPPRESS)
+    sla_report_parser.set_defaults(handler=run_sla_report)
+
     verify_parser = commands.add_parser(
         "verify", help="vérifier que les factures et avoirs émis n'ont pas été altérés"
     )
@@ -311,6 +333,16 @@ def history_months(text: str) -> int:
     if not text.strip().isdigit() or not 0 <= int(text) <= 24:
         raise argparse.ArgumentTypeError(f"« {text} » : un nombre de mois de 0 à 24 est attendu")
     return int(text)
+
+
+def month_argument(text: str) -> date:
+    """A month written AAAA-MM, as ``billing run --month`` reads it: its first day."""
+    from desktop.services.billing_run import month_of
+
+    try:
+        return month_of(text)
+    except UserError as exc:
+        raise argparse.ArgumentTypeError(exc.message.rstrip(".")) from None
 
 
 def iso_date(text: str) -> date:
@@ -617,6 +649,28 @@ def run_verify(args: argparse.Namespace) -> int:
         f"{report.checked} document(s) vérifiés intacts avant lui."
     )
     return 1
+
+
+def run_sla_report(args: argparse.Namespace) -> int:
+    from desktop.documents.sla_report_xlsx import sla_report_workbook
+    from desktop.domain.clock import utc_now
+    from desktop.domain.periods import month_name
+    from desktop.services.sla import sla_report, sla_settings
+
+    def work(db: Database) -> tuple[int, int, bytes]:
+        rows = sla_report(db, args.month)
+        target = sla_settings(db).availability_target
+        below = sum(1 for row in rows if row.availability < target)
+        data = sla_report_workbook(rows, args.month, generated_at=utc_now())
+        return len(rows), below, data
+
+    _, (count, below, data) = on_database(args, work)
+    path = write_atomically(args.output, data)
+    say(
+        f"Rapport de disponibilité de {month_name(args.month)} enregistré : {path} "
+        f"({count} ligne(s), {below} sous l'objectif)."
+    )
+    return 0
 
 
 def write_atomically(path: Path, data: bytes) -> Path:

@@ -105,6 +105,22 @@ FIELD_LABELS: dict[str, str] = {
     "rejected_on": "Date du rejet",
     "collected_on": "Date d'encaissement",
     "version": "Version",
+    # failure notifications and service quality
+    "received_at": "Reçu le",
+    "acknowledged_at": "Pris en compte le",
+    "restored_at": "Rétabli le",
+    "channel": "Canal",
+    "description": "Description",
+    "cause": "Cause",
+    "excusable_category": "Cause excusable",
+    "equipment_found_at": "Panne constatée le",
+    "mailbox_ids": "Boîtes concernées",
+    "opens_at": "Ouverture du support",
+    "closes_at": "Fermeture du support",
+    "restoration_hours": "Objectif de rétablissement (heures de support)",
+    "replacement_hours": "Objectif de remplacement d'équipement (heures)",
+    "availability_target": "Objectif de disponibilité",
+    "fixed_line_kinds": "Lignes comptées en frais fixes",
 }
 """French label of each field name a validation error can be keyed by."""
 

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from desktop.db.engine import Database
-from desktop.db.models import Client, Contract, Domain, Plan, ProductLine
+from desktop.db.models import Client, Contract, Domain, Mailbox, Plan, ProductLine
 from desktop.domain.domain_names import display_domain_name
-from desktop.domain.enums import ClientKind, ClientStatus, ProductLineCode
+from desktop.domain.emails import mailbox_address
+from desktop.domain.enums import ClientKind, ClientStatus, MailboxStatus, ProductLineCode
 from desktop.domain.lifecycle import CLOSED_CONTRACTS
 from desktop.services.domains import refused_tlds
 from desktop.services.listing import search_condition
@@ -126,6 +127,26 @@ def domain_choices(db: Database, client_id: int) -> tuple[Choice, ...]:
         Choice(row.id, display_domain_name(row.name), "principal" if row.is_primary else "")
         for row in rows
     )
+
+
+def mailbox_choices(db: Database, client_id: int) -> tuple[Choice, ...]:
+    """The client's mailboxes not deleted, by address; ``group_id`` is the domain."""
+    stmt = (
+        sa.select(Mailbox.id, Mailbox.address, Mailbox.domain_id, Mailbox.status)
+        .where(Mailbox.client_id == client_id, Mailbox.status != MailboxStatus.DELETED)
+        .order_by(Mailbox.address)
+    )
+    with db.read_session() as session:
+        rows = session.execute(stmt).all()
+    return tuple(
+        Choice(row.id, _unicode_address(row.address), row.status.label, group_id=row.domain_id)
+        for row in rows
+    )
+
+
+def _unicode_address(address: str) -> str:
+    local, _, domain = address.partition("@")
+    return mailbox_address(local, display_domain_name(domain))
 
 
 def plan_choices(db: Database, product_line_id: int) -> tuple[Choice, ...]:

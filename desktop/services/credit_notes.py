@@ -68,15 +68,31 @@ def create_credit_note(
 
     ``lines`` None credits everything not credited yet (the whole invoice).
     """
-    text = required_reason(reason)
     with db.session_scope() as session:
-        invoice = issued_invoice(session, invoice_id)
-        remaining = creditable(session, invoice_id)
-        wanted = _wanted(lines, remaining)
-        note = _draft(session, invoice, wanted, text, actor)
-        (number,) = issue_invoices(session, [note.id], actor=actor, today=today or paris_today())
-        settle(session, invoice, actor)
+        _, number = credit_invoice(
+            session, invoice_id, lines=lines, reason=reason, actor=actor, today=today
+        )
         return number
+
+
+def credit_invoice(
+    session: Session,
+    invoice_id: int,
+    *,
+    lines: Sequence[CreditLine] | None,
+    reason: str,
+    actor: str,
+    today: date | None = None,
+) -> tuple[int, str]:
+    """:func:`create_credit_note` inside the caller's transaction: the note's id and number."""
+    text = required_reason(reason)
+    invoice = issued_invoice(session, invoice_id)
+    remaining = creditable(session, invoice_id)
+    wanted = _wanted(lines, remaining)
+    note = _draft(session, invoice, wanted, text, actor)
+    (number,) = issue_invoices(session, [note.id], actor=actor, today=today or paris_today())
+    settle(session, invoice, actor)
+    return note.id, number
 
 
 def _wanted(

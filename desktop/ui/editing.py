@@ -11,10 +11,12 @@ from desktop.db.engine import Database
 from desktop.services.clients import get_client
 from desktop.services.contracts import get_contract
 from desktop.services.domains import get_domain
+from desktop.services.incidents import get_incident
 from desktop.services.mailboxes import get_mailbox
 from desktop.ui.dialogs.client_dialog import ClientDialog
 from desktop.ui.dialogs.contract_dialog import ContractDialog
 from desktop.ui.dialogs.domain_dialog import DomainDialog
+from desktop.ui.dialogs.incident_dialog import IncidentDialog
 from desktop.ui.dialogs.mailbox_dialog import MailboxDialog
 from desktop.ui.tabs.specs import RecordKind
 
@@ -30,7 +32,7 @@ def record_editor(db: Database, actor: str) -> Editor:
         dialog = _dialog(db, actor, parent, kind, record_id, client_id)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return False
-        if record_id is None and isinstance(dialog, ContractDialog):
+        if record_id is None and isinstance(dialog, ContractDialog | IncidentDialog):
             _open_created(parent, kind, dialog.saved.id)
         return True
 
@@ -70,4 +72,7 @@ def _dialog(
     if kind is RecordKind.CONTRACT:
         contract = None if record_id is None else get_contract(db, record_id)
         return ContractDialog(parent, db=db, details=contract, client_id=client_id, actor=actor)
+    if kind is RecordKind.INCIDENT:
+        incident = None if record_id is None else get_incident(db, record_id)
+        return IncidentDialog(parent, db=db, details=incident, client_id=client_id, actor=actor)
     raise ValueError(f"no dialog edits a {kind}")

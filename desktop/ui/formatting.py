@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import Enum
 
@@ -80,6 +80,30 @@ def french_date(value: date | None) -> str:
 def french_datetime(value: datetime | None) -> str:
     """An aware instant shown in Paris time: « 22/11/2026 14:05 »."""
     return "" if value is None else value.astimezone(PARIS).strftime("%d/%m/%Y %H:%M")
+
+
+SOON = timedelta(hours=2)
+"""Support time left under which an open incident's deadline shows in orange."""
+
+
+def hours_minutes(value: timedelta) -> str:
+    """A duration as « 3 h 05 » (minutes rounded down; « 0 h 45 », « 27 h 00 »)."""
+    minutes = int(abs(value).total_seconds() // 60)
+    return f"{minutes // 60} h {minutes % 60:02d}"
+
+
+def support_left_text(left: timedelta) -> str:
+    """« 3 h 05 ouvrées restantes » or « dépassé de 1 h 20 ouvrées »."""
+    if left < timedelta(0):
+        return f"dépassé de {hours_minutes(left)} ouvrées"
+    return f"{hours_minutes(left)} ouvrées restantes"
+
+
+def support_left_colour(left: timedelta) -> str:
+    """Red once breached, orange in the last two support hours, else green."""
+    if left < timedelta(0):
+        return RED
+    return ORANGE if left <= SOON else GREEN
 
 
 def plural(count: int, singular: str, plural_form: str) -> str:

@@ -33,6 +33,8 @@ from desktop.ui.dialogs.outbox_dialog import OutboxDialog
 from desktop.ui.dialogs.renewals import RenewalsDialog
 from desktop.ui.dialogs.sepa_batches_dialog import SepaBatchesDialog
 from desktop.ui.dialogs.sepa_export_dialog import SepaExportDialog
+from desktop.ui.dialogs.sla_dialog import SlaDialog
+from desktop.ui.dialogs.sla_settings_dialog import edit_sla_settings
 from desktop.ui.outbox_sender import OutboxSender
 from desktop.ui.progress import Progress, run_with_progress
 from desktop.ui.tabs.invoice_batch import InvoiceBatch
@@ -108,6 +110,7 @@ class MainWindow(QMainWindow):
         self.dunning: DunningDialog | None = None
         self.sepa: SepaExportDialog | None = None
         self.sepa_batches: SepaBatchesDialog | None = None
+        self.sla: SlaDialog | None = None
         self.outbox: OutboxDialog | None = None
         self.mail_sender: OutboxSender | None = None
         self.worker = DbWorker()
@@ -213,6 +216,10 @@ class MainWindow(QMainWindow):
         self.dunning_action = self._action("Relances des &impayés…", self.open_dunning)
         self.sepa_action = self._action("Prélèvements &SEPA…", self.open_sepa)
         self.sepa_batches_action = self._action("&Remises SEPA…", self.open_sepa_batches)
+        self.sla_action = self._action("&Disponibilité et avoirs (SLA)…", self.open_sla)
+        self.sla_settings_action = self._action(
+            "&Réglages de la qualité de service…", self.open_sla_settings
+        )
         self.outbox_action = self._action("Boîte d'&envoi des e-mails…", self.open_outbox)
         self.catalogue_action = self._action(
             "&Catalogue et tarifs…",
@@ -247,6 +254,9 @@ class MainWindow(QMainWindow):
         billing_menu.addSeparator()
         for action in self.invoice_batch.actions:
             billing_menu.addAction(action)
+        quality_menu = bar.addMenu("&Qualité")
+        quality_menu.addAction(self.sla_action)
+        quality_menu.addAction(self.sla_settings_action)
         view_menu = bar.addMenu("&Affichage")
         for action in self.tab_actions:
             view_menu.addAction(action)
@@ -409,6 +419,16 @@ class MainWindow(QMainWindow):
         return self._open_once(
             "sepa_batches", lambda: SepaBatchesDialog(self, worker=self.worker, **args)
         )
+
+    def open_sla(self) -> SlaDialog:
+        """The service-quality window (one at a time): availability, credits due, Excel."""
+        args = self._record_window_args()
+        return self._open_once("sla", lambda: SlaDialog(self, worker=self.worker, **args))
+
+    def open_sla_settings(self) -> None:
+        """The support calendar and objectives; the lists show the new deadlines."""
+        if edit_sla_settings(self, self.db, self.actor):
+            self.refresh()
 
     def open_outbox(self) -> OutboxDialog:
         """The outgoing mail window (one at a time): this desktop's SMTP server, the queue."""

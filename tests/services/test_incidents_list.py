@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -106,7 +106,8 @@ def _numbers(db: Database, query: ListQuery) -> list[str]:
 
 
 def test_rows_carry_every_column(db: Database, log: Log) -> None:
-    rows = {row.number: row for row in list_incidents(db, ListQuery()).rows}
+    now = _at(2, 12)  # 13:00 in Paris
+    rows = {row.number: row for row in list_incidents(db, ListQuery(), now=now).rows}
     assert rows[N1] == IncidentRow(
         id=log.ids[N1],
         number=N1,
@@ -135,6 +136,9 @@ def test_rows_carry_every_column(db: Database, log: Log) -> None:
         status=IncidentStatus.OPEN,
         excusable_category=None,
         description="Lenteurs d'Outlook",
+        # Received 10:00 in Paris on a Monday: 8 support hours end at 18:00, 5 left.
+        deadline=_at(2, 17),
+        support_left=timedelta(hours=5),
     )
     closed = rows[N3]
     assert (closed.product_line_name, closed.domain_name, closed.excusable_category) == (

@@ -74,6 +74,11 @@ class Provider(Versioned, Base):
     restoration_target_hours: Mapped[int] = mapped_column(sa.Integer, default=8)
     equipment_replacement_hours: Mapped[int] = mapped_column(sa.Integer, default=96)
     availability_target_percent: Mapped[Decimal] = mapped_column(Rate(), default=Decimal("99.00"))
+    # SLA credit base (rules §7, interpretation): the invoice line kinds counted as
+    # fixed fees, comma-separated; every other billed kind but credit is usage.
+    sla_fixed_line_kinds: Mapped[str] = mapped_column(
+        sa.String(200), default="subscription", server_default="subscription"
+    )
 
 
 class Client(IdMixin, Versioned, Base):

@@ -24,6 +24,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
+from PySide6.QtGui import QColor
 
 from desktop.services.listing import ListQuery, Page
 from desktop.ui.db_worker import DbWorker, Job
@@ -34,6 +35,8 @@ from desktop.ui.formatting import (
     label,
     money,
     status_colour,
+    support_left_colour,
+    support_left_text,
 )
 
 PAGE_SIZE = 100
@@ -72,6 +75,7 @@ class CellKind(Enum):
     DATETIME = "datetime"
     STATUS = "status"
     BOOL = "bool"
+    SUPPORT_LEFT = "support_left"  # a timedelta of support time left, negative once late
 
 
 _FORMATS: dict[CellKind, Callable[[Any], str]] = {
@@ -82,6 +86,7 @@ _FORMATS: dict[CellKind, Callable[[Any], str]] = {
     CellKind.DATETIME: french_datetime,
     CellKind.STATUS: label,
     CellKind.BOOL: lambda value: "Oui" if value else "Non",
+    CellKind.SUPPORT_LEFT: support_left_text,
 }
 
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -104,6 +109,15 @@ class ListColumn:
     def text(self, row: object) -> str:
         value = self.value(row)
         return "" if value is None else _FORMATS[self.kind](value)
+
+    def colour(self, row: object) -> QColor | None:
+        """Statuses and deadlines read in colour."""
+        value = self.value(row)
+        if self.kind is CellKind.STATUS:
+            return status_colour(value)
+        if self.kind is CellKind.SUPPORT_LEFT and value is not None:
+            return QColor(support_left_colour(value))
+        return None
 
     @property
     def alignment(self) -> Qt.AlignmentFlag:
@@ -221,7 +235,7 @@ class PagedTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return column.alignment
         if role == Qt.ItemDataRole.ForegroundRole:
-            return status_colour(column.value(row)) if column.kind is CellKind.STATUS else None
+            return column.colour(row)
         if role == ROW_ID_ROLE:
             return row.id
         return row

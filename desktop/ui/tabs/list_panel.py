@@ -321,5 +321,11 @@ class ListPanel(QWidget):
 
 
 EDITABLE = frozenset(
-    {RecordKind.CLIENT, RecordKind.DOMAIN, RecordKind.MAILBOX, RecordKind.CONTRACT}
+    {
+        RecordKind.CLIENT,
+        RecordKind.DOMAIN,
+        RecordKind.MAILBOX,
+        RecordKind.CONTRACT,
+        RecordKind.INCIDENT,
+    }
 )

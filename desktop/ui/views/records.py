@@ -43,6 +43,7 @@ from desktop.ui.views.base import Field, RecordView, link, status_html, text
 from desktop.ui.views.contract_actions import add_contract_actions
 from desktop.ui.views.domain_actions import add_domain_actions
 from desktop.ui.views.history import HistoryPanel
+from desktop.ui.views.incident_view import IncidentView
 from desktop.ui.views.invoice_view import InvoiceView
 from desktop.ui.views.mailbox_actions import add_mailbox_actions
 
@@ -108,6 +109,7 @@ class ClientView(RecordView):
             ("Nouveau contrat…", RecordKind.CONTRACT),
             ("Nouveau domaine…", RecordKind.DOMAIN),
             ("Nouvelle boîte aux lettres…", RecordKind.MAILBOX),
+            ("Nouvelle notification de panne…", RecordKind.INCIDENT),
         ):
             self.add_button(caption, lambda k=kind: self.new_requested.emit(k, record.id))
         self.add_button("Mandats SEPA…", lambda: open_mandates(self, record))
@@ -291,27 +293,6 @@ class _RowView(RecordView):
         if not rows:
             raise NotFoundError(f"Ce {self.spec.singular} n'existe plus.")
         return rows[0]
-
-
-class IncidentView(_RowView):
-    kind = RecordKind.INCIDENT
-    spec = INCIDENTS
-
-    def title(self, record: Any) -> str:
-        return f"Incident {record.number}"
-
-    def fields(self, record: Any) -> Sequence[Field]:
-        return [
-            ("Client", link(RecordKind.CLIENT, record.client_id, record.client_name)),
-            ("État", status_html(record.status)),
-            ("Gamme", text(record.product_line_name)),
-            ("Domaine", text(record.domain_name)),
-            ("Canal", text(record.channel)),
-            ("Reçu le", text(french_datetime(record.received_at))),
-            ("Rétabli le", text(french_datetime(record.restored_at))),
-            ("Cause excusable", text(record.excusable_category)),
-            ("Description", text(record.description)),
-        ]
 
 
 VIEWS: dict[RecordKind, Callable[..., RecordView]] = {

@@ -18,7 +18,6 @@ from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QDateEdit,
-    QDialog,
     QDialogButtonBox,
     QHBoxLayout,
     QHeaderView,
@@ -39,6 +38,7 @@ from desktop.ui.progress import Progress, run_with_progress
 from desktop.ui.tabs.specs import RecordKind
 from desktop.ui.tasks import run_in_background
 from desktop.ui.widgets.confirm import confirm
+from desktop.ui.widgets.menu_window import MenuWindow
 from desktop.ui.widgets.validated_form import ErrorLabel
 
 PREVIEW_DELAY_MS = 300
@@ -123,7 +123,7 @@ class MonthEdit(QDateEdit):
         self.setDate(QDate(month.year, month.month, 1))
 
 
-class BillingRunDialog(QDialog):
+class BillingRunDialog(MenuWindow):
     def __init__(
         self,
         parent: QWidget | None,
@@ -134,18 +134,18 @@ class BillingRunDialog(QDialog):
         refresh: Callable[[], None],
         today: date | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.db = db
-        self.actor = actor
-        self.open_record = open_record
-        self.refresh_window = refresh
+        super().__init__(
+            parent,
+            title="Facturation mensuelle",
+            db=db,
+            actor=actor,
+            open_record=open_record,
+            refresh=refresh,
+        )
         self.preview: BillingPreview | None = None
         self.report: BillingReport | None = None
         self.running = False
         self._asked = 0  # number of the latest preview asked for
-        self._alive = True
-        self.setWindowTitle("Facturation mensuelle")
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self._build(today or paris_today())
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -348,10 +348,6 @@ class BillingRunDialog(QDialog):
     def reject(self) -> None:
         if not self.running:
             super().reject()
-
-    def done(self, result: int) -> None:
-        self._alive = False
-        super().done(result)
 
     def shown_rows(self) -> list[list[Any]]:
         """The preview table as read on screen."""

@@ -18,7 +18,6 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
-    QDialog,
     QDialogButtonBox,
     QHBoxLayout,
     QLabel,
@@ -44,6 +43,7 @@ from desktop.ui.models.rows_model import RowColumn, RowsModel, rows_table
 from desktop.ui.progress import Cancelled, Progress, run_with_progress
 from desktop.ui.tabs.specs import RecordKind
 from desktop.ui.widgets.confirm import confirm
+from desktop.ui.widgets.menu_window import MenuWindow
 from desktop.ui.widgets.run_summary import SummaryLabel, heading
 
 Index = QModelIndex | QPersistentModelIndex
@@ -223,7 +223,7 @@ def report_summary(report: DunningReport) -> str:
     return "<br>".join(lines)
 
 
-class DunningDialog(QDialog):
+class DunningDialog(MenuWindow):
     def __init__(
         self,
         parent: QWidget | None,
@@ -235,19 +235,19 @@ class DunningDialog(QDialog):
         refresh: Callable[[], None],
         now: Callable[[], datetime] | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.db = db
+        super().__init__(
+            parent,
+            title="Relances des impayés",
+            db=db,
+            actor=actor,
+            open_record=open_record,
+            refresh=refresh,
+        )
         self.worker = worker
-        self.actor = actor
-        self.open_record = open_record
-        self.refresh_window = refresh
         self.now = now if now is not None else _clock
         self.plan: DunningPlan | None = None
         self.report: DunningReport | None = None
         self.running = False
-        self._alive = True
-        self.setWindowTitle("Relances des impayés")
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
         layout = QVBoxLayout(self)
         intro = QLabel(
@@ -423,7 +423,3 @@ class DunningDialog(QDialog):
             text = f"Une erreur inattendue est survenue : {error}"
         self.summary.show_text(escape(text), error=True)
         self.load()
-
-    def done(self, result: int) -> None:
-        self._alive = False
-        super().done(result)

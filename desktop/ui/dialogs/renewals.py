@@ -16,7 +16,6 @@ from datetime import date
 
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (
-    QDialog,
     QDialogButtonBox,
     QHBoxLayout,
     QLabel,
@@ -45,6 +44,7 @@ from desktop.ui.progress import Cancelled, Progress, run_with_progress
 from desktop.ui.tabs.specs import RecordKind
 from desktop.ui.widgets.confirm import confirm
 from desktop.ui.widgets.date_field import DateField, read_date
+from desktop.ui.widgets.menu_window import MenuWindow
 from desktop.ui.widgets.validated_form import ErrorLabel
 
 ADDRESSES_SHOWN = 25
@@ -135,7 +135,7 @@ def report_summary(report: RenewalReport) -> str:
     )
 
 
-class RenewalsDialog(QDialog):
+class RenewalsDialog(MenuWindow):
     def __init__(
         self,
         parent: QWidget | None,
@@ -146,16 +146,16 @@ class RenewalsDialog(QDialog):
         open_record: Callable[[RecordKind, int], None],
         refresh: Callable[[], None],
     ) -> None:
-        super().__init__(parent)
-        self.db = db
+        super().__init__(
+            parent,
+            title="Renouvellements des contrats",
+            db=db,
+            actor=actor,
+            open_record=open_record,
+            refresh=refresh,
+        )
         self.worker = worker
-        self.actor = actor
-        self.open_record = open_record
-        self.refresh_window = refresh
         self.report: RenewalReport | None = None
-        self._alive = True
-        self.setWindowTitle("Renouvellements des contrats")
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.tabs = QTabWidget()
         self.tabs.addTab(self._upcoming_tab(), "À venir")
         self.tabs.addTab(self._run_tab(), "Lancer le renouvellement")
@@ -360,7 +360,3 @@ class RenewalsDialog(QDialog):
         if index.isValid():
             outcome: AnniversaryOutcome = self.outcomes.row(index.row())
             self.open_record(RecordKind.CONTRACT, outcome.contract_id)
-
-    def done(self, result: int) -> None:
-        self._alive = False
-        super().done(result)

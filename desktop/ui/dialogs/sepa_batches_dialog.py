@@ -16,7 +16,7 @@ from datetime import date
 from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, QStandardPaths, Qt
+from PySide6.QtCore import QModelIndex, QStandardPaths
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -52,6 +52,7 @@ from desktop.ui.formatting import GREEN, GREY, RED, french_date, french_datetime
 from desktop.ui.models.rows_model import RowColumn, RowsModel, rows_table
 from desktop.ui.tabs.specs import RecordKind
 from desktop.ui.widgets.date_field import DateField, read_date
+from desktop.ui.widgets.menu_window import MenuWindow
 from desktop.ui.widgets.run_summary import SummaryLabel, heading
 from desktop.ui.widgets.validated_form import ErrorLabel
 
@@ -183,7 +184,7 @@ class CollectedDialog(QDialog):
         self.error.set_message(_message(error))
 
 
-class SepaBatchesDialog(QDialog):
+class SepaBatchesDialog(MenuWindow):
     def __init__(
         self,
         parent: QWidget | None,
@@ -195,20 +196,20 @@ class SepaBatchesDialog(QDialog):
         refresh: Callable[[], None],
         today: Callable[[], date] | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.db = db
+        super().__init__(
+            parent,
+            title="Remises SEPA",
+            db=db,
+            actor=actor,
+            open_record=open_record,
+            refresh=refresh,
+        )
         self.worker = worker
-        self.actor = actor
-        self.open_record = open_record
-        self.refresh_window = refresh
         self.today = today if today is not None else paris_today
         self.loading = False
         self.busy = False
         self.follow_up: QDialog | None = None
-        self._alive = True
         self._debit_loads = 0
-        self.setWindowTitle("Remises SEPA")
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
         layout = QVBoxLayout(self)
         intro = QLabel(
@@ -500,7 +501,3 @@ class SepaBatchesDialog(QDialog):
                 on_error=self._failed,
             )
         )
-
-    def done(self, result: int) -> None:
-        self._alive = False
-        super().done(result)

@@ -16,10 +16,9 @@ from decimal import Decimal
 from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, QStandardPaths, Qt
+from PySide6.QtCore import QModelIndex, QStandardPaths
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QFileDialog,
     QGridLayout,
@@ -50,6 +49,7 @@ from desktop.ui.models.rows_model import RowColumn, RowsModel, rows_table
 from desktop.ui.progress import Cancelled, Progress, run_with_progress
 from desktop.ui.tabs.specs import RecordKind
 from desktop.ui.widgets.date_field import DateField, read_date
+from desktop.ui.widgets.menu_window import MenuWindow
 from desktop.ui.widgets.run_summary import SummaryLabel, heading
 from desktop.ui.widgets.validated_form import ErrorLabel
 
@@ -120,7 +120,7 @@ def export_summary(result: SepaExport, path: Path) -> str:
     return "<br>".join([f"<b>{escape(first)}</b>", *(escape(line) for line in others)])
 
 
-class SepaExportDialog(QDialog):
+class SepaExportDialog(MenuWindow):
     def __init__(
         self,
         parent: QWidget | None,
@@ -132,20 +132,20 @@ class SepaExportDialog(QDialog):
         refresh: Callable[[], None],
         today: Callable[[], date] | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.db = db
+        super().__init__(
+            parent,
+            title="Prélèvements SEPA",
+            db=db,
+            actor=actor,
+            open_record=open_record,
+            refresh=refresh,
+        )
         self.worker = worker
-        self.actor = actor
-        self.open_record = open_record
-        self.refresh_window = refresh
         self.today = today if today is not None else _today
         self.debits: list[DueDebit] | None = None
         self.export_result: SepaExport | None = None
         self.running = False
-        self._alive = True
         self._loads = 0
-        self.setWindowTitle("Prélèvements SEPA")
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
         layout = QVBoxLayout(self)
         intro = QLabel(
@@ -360,7 +360,3 @@ class SepaExportDialog(QDialog):
             text = f"Une erreur inattendue est survenue : {error}"
         self.summary.show_text(escape(text), error=True)
         self.load()
-
-    def done(self, result: int) -> None:
-        self._alive = False
-        super().done(result)

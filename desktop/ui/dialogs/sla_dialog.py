@@ -15,10 +15,9 @@ from decimal import Decimal
 from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, QStandardPaths, Qt
+from PySide6.QtCore import QModelIndex, QStandardPaths
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QFileDialog,
     QHBoxLayout,
@@ -48,6 +47,7 @@ from desktop.ui.models.rows_model import RowColumn, RowsModel, rows_table
 from desktop.ui.tabs.specs import RecordKind
 from desktop.ui.widgets.availability_chart import AvailabilityChart
 from desktop.ui.widgets.confirm import confirm
+from desktop.ui.widgets.menu_window import MenuWindow
 from desktop.ui.widgets.run_summary import SummaryLabel, heading
 
 MONTHS_SHOWN = 12
@@ -113,7 +113,7 @@ def _message(error: Exception) -> str:
     return f"Une erreur inattendue est survenue ; rien n'a été enregistré. ({error})"
 
 
-class SlaDialog(QDialog):
+class SlaDialog(MenuWindow):
     def __init__(
         self,
         parent: QWidget | None,
@@ -125,20 +125,20 @@ class SlaDialog(QDialog):
         refresh: Callable[[], None],
         today: Callable[[], date] | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.db = db
+        super().__init__(
+            parent,
+            title="Disponibilité et avoirs (SLA)",
+            db=db,
+            actor=actor,
+            open_record=open_record,
+            refresh=refresh,
+        )
         self.worker = worker
-        self.actor = actor
-        self.open_record = open_record
-        self.refresh_window = refresh
         self.today = today if today is not None else paris_today
         self.target = sla_settings(db).availability_target
         self.rows: list[SlaRow] | None = None
         self.series: list[MonthAvailability] = []
-        self._alive = True
         self._loads = 0
-        self.setWindowTitle("Disponibilité et avoirs (SLA)")
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
         layout = QVBoxLayout(self)
         intro = QLabel(
@@ -332,7 +332,3 @@ class SlaDialog(QDialog):
                 on_error=self._failed_grant,
             )
         )
-
-    def done(self, result: int) -> None:
-        self._alive = False
-        super().done(result)

@@ -28,7 +28,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from desktop.db.engine import Database
 from desktop.db.models import (
@@ -67,6 +67,8 @@ Stage = DunningStage
 S = MailboxStatus
 
 _STATUS_BY_VALUE = {status.value: status for status in MailboxStatus}
+_OPEN_STATUSES = (InvoiceStatus.ISSUED, InvoiceStatus.PARTLY_PAID)
+_CREDIT_NOTE = aliased(Invoice, name="credit_note")
 RESTORE_REASON = "Paiement reçu : relance arrêtée"
 TEMPLATES = {
     Stage.REMINDER: "dunning_reminder",
@@ -185,14 +187,19 @@ class _Settings:
 # --- public API ---------------------------------------------------------------------------
 
 
-def plan_dunning(db: Database, at: datetime) -> DunningPlan:
-    """Preview: each client's step due at ``at``, and the ones still to come; writes nothing."""
+def plan_dunning(
+    db: Database, at: datetime, *, client_ids: Collection[int] | None = None
+) -> DunningPlan:
+    """Preview: each client's step due at ``at``, and the ones still to come; writes nothing.
+
+    ``client_ids``: only those clients (default: every client).
+    """
     at = _aware(at)
     due: list[DunningStep] = []
     upcoming: list[DunningStep] = []
     with db.read_session() as session:
         settings = _settings(session)
-        for client_id in _candidates(session, at):
+        for client_id in _candidates(session, at, client_ids):
             client = session.get(Client, client_id)
             assert client is not None
             step = _next_step(session, client, at, settings)
@@ -204,7 +211,12 @@ def plan_dunning(db: Database, at: datetime) -> DunningPlan:
 
 
 def run_dunning(
-    db: Database, at: datetime, *, actor: str, confirmed_deletions: Collection[int] = ()
+    db: Database,
+    at: datetime,
+    *,
+    actor: str,
+    confirmed_deletions: Collection[int] = (),
+    client_ids: Collection[int] | None = None,
 ) -> DunningReport:
     """Do every step due at ``at``, one transaction per client.
 
@@ -213,7 +225,7 @@ def run_dunning(
     ``awaiting_confirmation`` and nothing changes for that client.
     """
     at = _aware(at)
-    plan = plan_dunning(db, at)
+    plan = plan_dunning(db, at, client_ids=client_ids)
     done: list[DunningStep] = []
     waiting: list[DunningStep] = []
     blocked: list[DunningStep] = []
@@ -291,23 +303,38 @@ def _settings(session: Session) -> _Settings:
     )
 
 
-def _candidates(session: Session, at: datetime) -> list[int]:
+def _candidates(
+    session: Session, at: datetime, client_ids: Collection[int] | None = None
+) -> list[int]:
     """Clients with an invoice overdue at ``at`` or an event: the only ones with a step.
 
-    Anonymised clients are left out: they have no address to write to any more.
+    An invoice can be unpaid at ``at`` only if it is unpaid now, or if what
+    settled it (a payment, a credit note) came after ``at`` or was rejected:
+    invoices settled for good before ``at`` are not read at all, which keeps a run
+    fast on a large client base. Anonymised clients are left out: they have no
+    address to write to any more. ``client_ids``: only those clients.
     """
+    day = _paris_day(at)
+    credited_later = sa.exists().where(
+        _CREDIT_NOTE.corrects_id == Invoice.id, _CREDIT_NOTE.issued_on > day
+    )
+    paid_later = sa.exists().where(
+        Payment.invoice_id == Invoice.id,
+        sa.or_(Payment.paid_on > day, Payment.rejected_at.is_not(None)),
+    )
     overdue = sa.select(Invoice.client_id).where(
         Invoice.kind == InvoiceKind.INVOICE,
         Invoice.status != InvoiceStatus.DRAFT,
-        Invoice.due_on < _paris_day(at),
+        Invoice.due_on < day,
+        sa.or_(Invoice.status.in_(_OPEN_STATUSES), paid_later, credited_later),
     )
     events = sa.select(DunningEvent.client_id)
-    query = (
-        sa.select(Client.id)
-        .where(Client.id.in_(overdue.union(events)), Client.status != ClientStatus.ANONYMISED)
-        .order_by(Client.code)
+    query = sa.select(Client.id).where(
+        Client.id.in_(overdue.union(events)), Client.status != ClientStatus.ANONYMISED
     )
-    return list(session.execute(query).scalars())
+    if client_ids is not None:
+        query = query.where(Client.id.in_(list(client_ids)))
+    return list(session.execute(query.order_by(Client.code)).scalars())
 
 
 def _sequence(session: Session, client_id: int) -> list[DunningEvent]:

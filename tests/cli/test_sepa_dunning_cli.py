@@ -58,35 +58,59 @@ def test_sepa_export_too_early_writes_nothing(
     assert not target.exists() and _count(sqlite_db, SepaBatch) == 0
 
 
+LATER = "2026-11-28T12:00"  # six days after the demo's day: one suspension due
+
+
 def test_dunning_preview_then_run_then_nothing_twice(
     capsys: pytest.CaptureFixture[str], demo_db: Database
 ) -> None:
     path = str(demo_db.url.database)
-    status, out, err = run(capsys, "--db", path, "dunning", "run", "--dry-run")
+    events, emails = _count(demo_db, DunningEvent), _count(demo_db, OutboxMessage)
+    status, out, err = run(capsys, "--db", path, "dunning", "run", "--dry-run", "--at", LATER)
     assert (status, err) == (0, "")
     lines = out.splitlines()
-    assert lines[1] == "Aperçu — rien n'est enregistré"
-    reminders = [line for line in lines if line.startswith("Relance : ")]
-    assert reminders and _count(demo_db, DunningEvent) == 0
-    status, out, err = run(capsys, "--db", path, "dunning", "run")
+    assert lines[:2] == [
+        "Relances au 28/11/2026 à 12:00 (heure de Paris)",
+        "Aperçu — rien n'est enregistré",
+    ]
+    suspensions = [line for line in lines if line.startswith("Suspension : ")]
+    deletions = [line for line in lines if line.startswith("Suppression à confirmer : ")]
+    assert (len(suspensions), len(deletions)) == (1, 2)
+    assert (_count(demo_db, DunningEvent), _count(demo_db, OutboxMessage)) == (events, emails)
+
+    status, out, err = run(capsys, "--db", path, "dunning", "run", "--at", LATER)
     assert (status, err) == (0, "")
-    assert out.rstrip().endswith("0 suppression(s) à confirmer, 0 bloquée(s), 0 échec(s).")
-    assert _count(demo_db, DunningEvent) == len(reminders) == _count(demo_db, OutboxMessage)
-    status, out, _ = run(capsys, "--db", path, "dunning", "run")
-    assert status == 0 and out.rstrip().endswith(
-        "0 étape(s) effectuée(s), 0 suppression(s) à confirmer, 0 bloquée(s), 0 échec(s)."
+    assert out.rstrip().endswith(
+        "1 étape(s) effectuée(s), 2 suppression(s) à confirmer, 0 bloquée(s), 0 échec(s)."
     )
-    assert _count(demo_db, DunningEvent) == len(reminders)
+    assert _count(demo_db, DunningEvent) == events + 1  # the suspension, its notice queued
+    assert _count(demo_db, OutboxMessage) == emails + 1
+    status, out, _ = run(capsys, "--db", path, "dunning", "run", "--at", LATER)
+    assert status == 0 and out.rstrip().endswith(
+        "0 étape(s) effectuée(s), 2 suppression(s) à confirmer, 0 bloquée(s), 0 échec(s)."
+    )
+
+    code = deletions[0].split(" : ")[1].split()[0]
+    status, out, _ = run(
+        capsys, "--db", path, "dunning", "run", "--at", LATER, "--confirm-deletion", code
+    )
+    assert status == 0 and out.rstrip().endswith(
+        "1 étape(s) effectuée(s), 1 suppression(s) à confirmer, 0 bloquée(s), 0 échec(s)."
+    )
+    assert _count(demo_db, DunningEvent) == events + 2
 
 
 def test_dunning_bad_moment_and_unknown_confirmation(
     capsys: pytest.CaptureFixture[str], demo_db: Database
 ) -> None:
     path = str(demo_db.url.database)
+    events = _count(demo_db, DunningEvent)
     with pytest.raises(SystemExit) as stopped:
         main(["--db", path, "dunning", "run", "--at", "hier"])
     assert stopped.value.code == 1
     assert "« hier » n'est pas une date" in capsys.readouterr().err
-    status, _, err = run(capsys, "--db", path, "dunning", "run", "--confirm-deletion", "CL99999")
+    status, _, err = run(
+        capsys, "--db", path, "dunning", "run", "--at", LATER, "--confirm-deletion", "CL99999"
+    )
     assert status == 1 and "Aucune suppression n'est due pour : CL99999" in err
-    assert _count(demo_db, DunningEvent) == 0
+    assert _count(demo_db, DunningEvent) == events

@@ -104,6 +104,8 @@ def test_summary_matches_what_was_written(db: Database) -> None:
     assert summary.invoices == counts["invoice"] > CLIENTS
     # Nothing else is touched.
     billing = {"invoice", "invoice_line", "payment"}
+    # Collections and dunning (test_demo_collections.py): mandates, batches, reminders.
+    billing |= {"sepa_mandate", "sepa_batch", "sepa_debit", "dunning_event", "outbox"}
     untouched = set(counts) - set(SUMMARY_TABLES.values()) - {"alembic_version"} - billing
     assert all(counts[t] == 0 for t in untouched)
 
@@ -117,13 +119,15 @@ def test_progress_is_reported_per_stage(db: Database) -> None:
         "Génération des clients",
         "Enregistrement en base",
         "Facturation des mois passés",
+        "Prélèvements et relances",
     ]
     for stage in stages:
         steps = [(done, total) for name, done, total in calls if name == stage]
         assert [d for d, _ in steps] == sorted(d for d, _ in steps)
         assert steps[-1][0] == steps[-1][1]
     assert ("Enregistrement en base", summary.total_rows, summary.total_rows) in calls
-    assert calls[-1] == ("Facturation des mois passés", 12, 12)
+    assert ("Facturation des mois passés", 12, 12) in calls
+    assert calls[-1] == ("Prélèvements et relances", 3, 3)
 
 
 def test_large_run_has_a_long_tail_of_mailboxes(db: Database) -> None:

@@ -19,7 +19,7 @@ from desktop.ui.tabs.specs import RecordKind
 pytestmark = pytest.mark.usefixtures("fresh_settings")
 
 MODE = QAbstractItemModelTester.FailureReportingMode.Fatal
-CLIENT_ID = 3  # Optique Martin, in the demo
+CLIENT_ID = 15  # Guyot Solutions, in the demo: no mandate yet (not renewed yet)
 BAD_IBAN = "FR14 2004 1010 0505 0001 3M02 607"
 GOOD_IBAN = "FR14 2004 1010 0505 0001 3M02 606"
 
@@ -38,7 +38,7 @@ def create(qtbot: QtBot, dialog: MandatesDialog) -> MandateRow:
     form = dialog.form_dialog
     assert form is not None
     qtbot.waitUntil(form.isVisible, timeout=WAIT)
-    assert form.debtor_name.text() == "Optique Martin"  # the client's name by default
+    assert form.debtor_name.text() == "Guyot Solutions"  # the client's name by default
     assert form.debtor_address.toPlainText()
     qtbot.keyClicks(form.iban, BAD_IBAN)
     error = form.form.fields["iban"].label

@@ -4,7 +4,9 @@ some overdue.
 
 Invoices and credit notes go through the services (numbers, chain, triggers);
 payments are written in bulk, the way a bank statement import would, with the
-statuses they lead to.
+statuses they lead to. A direct debit takes the whole amount on the due date; the
+last months' debits of a few clients are left to the real SEPA batches
+(``collections.py``).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from desktop.db.engine import Database
-from desktop.db.models import Invoice, InvoiceLine, Payment
+from desktop.db.models import Client, Invoice, InvoiceLine, Payment
 from desktop.domain.clock import PARIS, paris_today
 from desktop.domain.enums import InvoiceKind, InvoiceStatus, PaymentMethod
 from desktop.domain.money import round_money
@@ -31,6 +33,10 @@ from desktop.services.demo.words import STAFF
 from desktop.services.payments import record_dispute
 
 HISTORY_MONTHS = 12
+BATCH_MONTHS = 3
+"""The last months (this one included) whose debits go through real SEPA batches."""
+BATCH_CLIENTS = 100
+"""At most this many clients' debits go through them (the first by code)."""
 Progress = Callable[[str, int, int], None]
 
 CREDIT_REASONS = (
@@ -123,15 +129,42 @@ def _dispute(db: Database, rng: random.Random, number: str) -> None:
         )
 
 
+def batch_debited(session: Session, today: date) -> list[int]:
+    """The direct-debit invoices of the last ``BATCH_MONTHS`` months that real SEPA
+    batches collect, not the bulk payments: those of the first ``BATCH_CLIENTS``
+    clients (by code) billed that way; by issue date, then id."""
+    first = add_months(today.replace(day=1), -(BATCH_MONTHS - 1))
+    debited = sa.and_(
+        Invoice.kind == InvoiceKind.INVOICE,
+        Invoice.status != InvoiceStatus.DRAFT,
+        Invoice.payment_method == PaymentMethod.SEPA_DEBIT,
+        Invoice.issued_on >= first,
+    )
+    clients = (
+        sa.select(Client.id)
+        .where(Client.id.in_(sa.select(Invoice.client_id).where(debited)))
+        .order_by(Client.code)
+        .limit(BATCH_CLIENTS)
+    )
+    return list(
+        session.scalars(
+            sa.select(Invoice.id)
+            .where(debited, Invoice.client_id.in_(clients.scalar_subquery()))
+            .order_by(Invoice.issued_on, Invoice.id)
+        )
+    )
+
+
 def _pay(session: Session, rng: random.Random, today: date) -> None:
     """Payments on what is due: most paid on time, some partly, some left overdue."""
     payments: list[dict[str, Any]] = []
     statuses: list[dict[str, Any]] = []
+    left = set(batch_debited(session, today))
     for invoice in _unsettled(session):
         amount, paid_on = _payment_of(rng, invoice, today)
-        if amount <= 0:
+        if amount <= 0 or invoice.id in left:
             continue
-        payments.append(_payment_row(rng, invoice, amount, paid_on))
+        payments.append(payment_row(rng, invoice, amount, paid_on))
         status = settled_status(invoice.total_incl_vat, amount, invoice.credited)
         statuses.append({"b_id": invoice.id, "status": status})
     if not payments:
@@ -174,6 +207,9 @@ def _payment_of(rng: random.Random, invoice: sa.Row[Any], today: date) -> tuple[
     due = invoice.total_incl_vat - round_money(Decimal(invoice.credited))
     paid_on = invoice.issued_on + timedelta(days=rng.randint(2, 40))
     roll = rng.random()
+    if invoice.payment_method is PaymentMethod.SEPA_DEBIT:
+        paid_on = invoice.due_on  # collected whole on the due date
+        return (Decimal(0) if paid_on >= today or due <= 0 else due), paid_on
     if paid_on >= today or due <= 0:
         return Decimal(0), paid_on
     if invoice.due_on < today and roll < 0.04:
@@ -183,7 +219,7 @@ def _payment_of(rng: random.Random, invoice: sa.Row[Any], today: date) -> tuple[
     return due, paid_on
 
 
-def _payment_row(
+def payment_row(
     rng: random.Random, invoice: sa.Row[Any], amount: Decimal, paid_on: date
 ) -> dict[str, Any]:
     method = invoice.payment_method or PaymentMethod.TRANSFER

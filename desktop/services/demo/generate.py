@@ -12,11 +12,13 @@ from desktop.services.demo.builder import HISTORY_YEARS, DemoBuilder, Progress
 from desktop.services.demo.bulk import refuse_non_empty, write_rows
 from desktop.services.demo.catalogue import build_catalogue
 from desktop.services.demo.clients import build_client
+from desktop.services.demo.collections import collect_history
 from desktop.services.demo.contacts import add_contacts
 from desktop.services.demo.contracts import build_contract
 from desktop.services.demo.dates import today_in_paris
 from desktop.services.demo.domains import build_domains, drop_scratch
 from desktop.services.demo.events import number_events_in_time_order
+from desktop.services.demo.incidents import demo_incidents
 from desktop.services.demo.mailboxes import build_mailboxes
 from desktop.services.demo.planning import (
     PlannedContract,
@@ -63,6 +65,9 @@ def generate_demo(
             lambda done, total: builder.report("Enregistrement en base", done, total),
         )
     invoices = bill_history(db, today=day, seed=seed, months=billing_months, progress=progress)
+    demo_incidents(db, today=day, seed=seed, months=billing_months)
+    if billing_months > 0:
+        collect_history(db, today=day, seed=seed, progress=progress)
     return replace(summarise(builder.rows), invoices=invoices)
 
 

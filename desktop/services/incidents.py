@@ -190,6 +190,12 @@ class IncidentRow:
     acknowledged_at: datetime | None = None
     deadline: datetime | None = None
     support_left: timedelta | None = None
+    breached: bool = False  # the deadline has passed (even with no support time since)
+
+    @property
+    def clock_state(self) -> tuple[timedelta, bool] | None:
+        """(support time left, deadline passed) of an open notification, for the list."""
+        return None if self.support_left is None else (self.support_left, self.breached)
 
 
 @dataclass(frozen=True)
@@ -656,11 +662,14 @@ def _with_clock(row: IncidentRow, goals: Objectives, now: datetime) -> IncidentR
         return row
     clock = incident_clock(goals, row.received_at, None, now=now)
     return dataclasses.replace(
-        row, deadline=clock.restoration_deadline, support_left=clock.support_left
+        row,
+        deadline=clock.restoration_deadline,
+        support_left=clock.support_left,
+        breached=clock.breached,
     )
 
 
-_COMPUTED = ("deadline", "support_left")
+_COMPUTED = ("deadline", "support_left", "breached")
 
 _COLUMNS: dict[str, Column] = {
     "id": Incident.id,

@@ -92,16 +92,17 @@ def hours_minutes(value: timedelta) -> str:
     return f"{minutes // 60} h {minutes % 60:02d}"
 
 
-def support_left_text(left: timedelta) -> str:
-    """« 3 h 05 ouvrées restantes » or « dépassé de 1 h 20 ouvrées »."""
-    if left < timedelta(0):
+def support_left_text(left: timedelta, breached: bool = False) -> str:
+    """« 3 h 05 ouvrées restantes » or, once the deadline has passed, « dépassé de 1 h 20
+    ouvrées » (support time since the deadline: 0 h 00 over a weekend)."""
+    if breached or left < timedelta(0):
         return f"dépassé de {hours_minutes(left)} ouvrées"
     return f"{hours_minutes(left)} ouvrées restantes"
 
 
-def support_left_colour(left: timedelta) -> str:
+def support_left_colour(left: timedelta, breached: bool = False) -> str:
     """Red once breached, orange in the last two support hours, else green."""
-    if left < timedelta(0):
+    if breached or left < timedelta(0):
         return RED
     return ORANGE if left <= SOON else GREEN
 

@@ -151,3 +151,17 @@ def test_the_rows_model(qtbot: QtBot) -> None:
     )
     model.set_rows([])
     assert model.rowCount() == 0
+
+
+def test_support_time_left_reads_in_words_and_colour() -> None:
+    from datetime import timedelta
+
+    from desktop.ui.formatting import GREEN, ORANGE, RED, support_left_colour, support_left_text
+
+    assert support_left_text(timedelta(hours=3, minutes=5)) == "3 h 05 ouvrées restantes"
+    assert support_left_colour(timedelta(hours=3, minutes=5)) == GREEN
+    assert support_left_colour(timedelta(hours=2)) == ORANGE
+    assert support_left_text(-timedelta(hours=1, minutes=20)) == "dépassé de 1 h 20 ouvrées"
+    # The deadline passed on Friday evening; Monday 8:00, no support time since.
+    assert support_left_text(timedelta(0), breached=True) == "dépassé de 0 h 00 ouvrées"
+    assert support_left_colour(timedelta(0), breached=True) == RED

@@ -75,7 +75,7 @@ class CellKind(Enum):
     DATETIME = "datetime"
     STATUS = "status"
     BOOL = "bool"
-    SUPPORT_LEFT = "support_left"  # a timedelta of support time left, negative once late
+    SUPPORT_LEFT = "support_left"  # (support time left, deadline passed)
 
 
 _FORMATS: dict[CellKind, Callable[[Any], str]] = {
@@ -86,7 +86,7 @@ _FORMATS: dict[CellKind, Callable[[Any], str]] = {
     CellKind.DATETIME: french_datetime,
     CellKind.STATUS: label,
     CellKind.BOOL: lambda value: "Oui" if value else "Non",
-    CellKind.SUPPORT_LEFT: support_left_text,
+    CellKind.SUPPORT_LEFT: lambda state: support_left_text(*state),
 }
 
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -116,7 +116,7 @@ class ListColumn:
         if self.kind is CellKind.STATUS:
             return status_colour(value)
         if self.kind is CellKind.SUPPORT_LEFT and value is not None:
-            return QColor(support_left_colour(value))
+            return QColor(support_left_colour(*value))
         return None
 
     @property

@@ -184,7 +184,7 @@ INCIDENTS = ListSpecUI(
         C("Reçu le", "received_at", "received_at", CellKind.DATETIME, width=130),
         C("Rétabli le", "restored_at", "restored_at", CellKind.DATETIME, width=130),
         C("État", "status", "status", CellKind.STATUS, width=90),
-        C("Délai de rétablissement", "support_left", kind=CellKind.SUPPORT_LEFT, width=200),
+        C("Délai de rétablissement", "clock_state", kind=CellKind.SUPPORT_LEFT, width=200),
         C("Description", "description", width=300),
     ),
     fetch=list_incidents,

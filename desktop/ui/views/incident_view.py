@@ -36,10 +36,11 @@ def deadline_html(record: IncidentDetails) -> str:
     clock = record.clock
     due = french_datetime(clock.restoration_deadline)
     if record.restored_at is None:
-        state = support_left_text(clock.support_left)
+        state = support_left_text(clock.support_left, clock.breached)
     else:
         state = "objectif non tenu" if clock.breached else "objectif tenu"
-    return f"{html.escape(due)} — {coloured(support_left_colour(clock.support_left), state)}"
+    colour = support_left_colour(clock.support_left, clock.breached)
+    return f"{html.escape(due)} — {coloured(colour, state)}"
 
 
 class IncidentView(RecordView):

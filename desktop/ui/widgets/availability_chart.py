@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from decimal import ROUND_FLOOR, Decimal
+from decimal import ROUND_CEILING, Decimal
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPaintEvent, QPen
@@ -20,6 +20,7 @@ from desktop.ui.formatting import BLUE, GREY, RED
 
 LEFT, RIGHT, TOP, BOTTOM = 52, 12, 24, 34
 FLOOR_STEP = Decimal(1)
+TICKS = 4
 
 
 SHORT_MONTHS = (
@@ -34,9 +35,11 @@ def month_label(month: date) -> str:
 
 
 def floor_of(values: Sequence[MonthAvailability], target: Decimal) -> Decimal:
-    """The bottom of the scale: a whole percent under the lowest value and the target."""
+    """The bottom of the scale, at least a percent under the lowest value and the
+    target, so that its four steps up to 100 % fall on whole percents."""
     lowest = min([target, *(v.lowest for v in values)])
-    return max(Decimal(0), (lowest - FLOOR_STEP).to_integral_value(rounding=ROUND_FLOOR))
+    span = (Decimal(100) - lowest + FLOOR_STEP) / TICKS
+    return max(Decimal(0), Decimal(100) - TICKS * span.to_integral_value(rounding=ROUND_CEILING))
 
 
 class AvailabilityChart(QWidget):
@@ -100,14 +103,13 @@ class AvailabilityChart(QWidget):
         small = QFont(self.font())
         small.setPointSizeF(max(7.0, small.pointSizeF() - 1))
         painter.setFont(small)
-        steps = 4
-        for step in range(steps + 1):
-            value = floor + (Decimal(100) - floor) * step / steps
+        for step in range(TICKS + 1):
+            value = floor + (Decimal(100) - floor) * step / TICKS
             y = self._y(value, floor)
             painter.setPen(QPen(QColor("#e4e4e4"), 1))
             painter.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
             painter.setPen(QColor(GREY))
-            label = f"{value:.1f} %".replace(".", ",")
+            label = f"{value:.0f} %"
             painter.drawText(
                 QRectF(0, y - 8, LEFT - 6, 16),
                 Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,

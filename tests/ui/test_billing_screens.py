@@ -121,6 +121,7 @@ def open_billing(qtbot: QtBot, db: Database) -> tuple[MainWindow, BillingRunDial
         "Émettre les brouillons sélectionnés…",
         "Enregistrer les PDF de la sélection…",
         "Imprimer la sélection…",
+        "Envoyer la sélection par e-mail…",
     ]
     menu.actions()[0].trigger()
     dialog = window.billing

@@ -75,6 +75,7 @@ def test_an_issued_invoice_shows_its_lines_payments_and_balance(
         ia.OPEN_PDF: True,
         ia.PRINT: True,
         ia.SAVE_PDF: True,
+        ia.MAIL: True,
     }
     screenshot(qtbot, window, "invoice_window")
     screenshot(qtbot, view, "invoice_view")
@@ -123,7 +124,7 @@ def test_a_credit_note_links_back_to_its_invoice(qtbot: QtBot, sqlite_db: Databa
     assert view.heading.text() == "Avoir AV2026-000001"
     assert field(view, "Corrige") == "F2026-000001"
     assert field(view, "Motif") == "Annulée"
-    assert list(buttons(view)) == [ia.OPEN_PDF, ia.PRINT, ia.SAVE_PDF]
+    assert list(buttons(view)) == [ia.OPEN_PDF, ia.PRINT, ia.SAVE_PDF, ia.MAIL]
     assert tab_titles(view) == ["Lignes (2)"]
     view._follow(f"invoice:{invoice_id}")
     qtbot.waitUntil(
@@ -312,4 +313,5 @@ def test_the_context_menu_offers_the_selection_actions(qtbot: QtBot, sqlite_db: 
         invoice_batch.ISSUE,
         invoice_batch.SAVE,
         invoice_batch.PRINT,
+        invoice_batch.MAIL,
     ]

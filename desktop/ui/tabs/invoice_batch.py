@@ -35,6 +35,7 @@ from desktop.ui.widgets.confirm import confirm
 ISSUE = "Émettre les brouillons sélectionnés…"
 SAVE = "Enregistrer les PDF de la sélection…"
 PRINT = "Imprimer la sélection…"
+MAIL = "Envoyer la sélection par e-mail…"
 NOTHING_SELECTED = "Sélectionnez d'abord des factures dans la liste (Ctrl ou Maj + clic)."
 SELECTION_NAME = "Factures sélectionnées.pdf"
 
@@ -170,6 +171,7 @@ class InvoiceBatch(QObject):
         self.issue_action = self._action(ISSUE, self.issue_selected)
         self.save_action = self._action(SAVE, self.save_selected)
         self.print_action = self._action(PRINT, self.print_selected)
+        self.mail_action = self._action(MAIL, self.mail_selected)
         panel.menu_hooks.append(self._add_to_menu)
         panel.table.selectionModel().selectionChanged.connect(self._update)
         panel.model.modelReset.connect(self._update)  # a new query drops the selection
@@ -182,7 +184,7 @@ class InvoiceBatch(QObject):
 
     @property
     def actions(self) -> list[QAction]:
-        return [self.issue_action, self.save_action, self.print_action]
+        return [self.issue_action, self.save_action, self.print_action, self.mail_action]
 
     def _update(self) -> None:
         selected = bool(self.panel.selected_ranges())
@@ -294,6 +296,18 @@ class InvoiceBatch(QObject):
             return write_temp(Document(SELECTION_NAME, merge_pdfs(rendered.pdfs)))
 
         self._run("Impression de la sélection", work, print_file)
+
+    # --- email --------------------------------------------------------------------------
+
+    def mail_selected(self) -> None:
+        self._with_selection(self._mail)
+
+    def _mail(self, rows: list[Any]) -> None:
+        from desktop.ui.invoice_mailing import mail_invoices
+
+        self.progress = mail_invoices(
+            self.owner, self.db, [row.id for row in rows], done=self.notify, failed=self.failed
+        )
 
     def _run(
         self, title: str, work: Callable[[Progress], Any], then: Callable[[Any], None]

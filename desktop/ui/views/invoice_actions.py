@@ -32,6 +32,7 @@ DISPUTE = "Contestation…"
 OPEN_PDF = "Ouvrir le PDF"
 PRINT = "Imprimer…"
 SAVE_PDF = "Enregistrer le PDF…"
+MAIL = "Envoyer par e-mail…"
 
 
 def add_invoice_actions(view: RecordView, record: InvoiceDetails) -> None:
@@ -59,6 +60,8 @@ def add_invoice_actions(view: RecordView, record: InvoiceDetails) -> None:
     view.add_button(OPEN_PDF, lambda: open_pdf(view, record))
     view.add_button(PRINT, lambda: print_pdf(view, record))
     view.add_button(SAVE_PDF, lambda: save_pdf(view, record))
+    if record.number is not None:
+        view.add_button(MAIL, lambda: mail(view, record))
 
 
 # --- issuing --------------------------------------------------------------------------------
@@ -112,6 +115,13 @@ def record_dispute(view: RecordView, record: InvoiceDetails) -> DisputeDialog:
 
 
 # --- the PDF --------------------------------------------------------------------------------
+
+
+def mail(view: RecordView, record: InvoiceDetails) -> object:
+    """The document into the outbox, its PDF attached."""
+    from desktop.ui.invoice_mailing import mail_invoices
+
+    return mail_invoices(view, view.db, [record.id], done=view.done, failed=view.report)
 
 
 def pdf_name(record: InvoiceDetails) -> str:

@@ -157,6 +157,17 @@ def build_parser() -> FrenchArgumentParser:
     _add_db_option(contract_pdf_parser, argparse.SUPPRESS)
     contract_pdf_parser.set_defaults(handler=run_contract_pdf)
 
+    quote_commands = _command_group(commands, "quote", "devis")
+    quote_pdf_parser = quote_commands.add_parser("pdf", help="imprimer un devis en PDF")
+    quote_pdf_parser.add_argument(
+        "number", metavar="NUMÉRO", help="numéro du devis (par exemple D2026-00001)"
+    )
+    quote_pdf_parser.add_argument(
+        "-o", "--output", required=True, type=Path, metavar="FICHIER", help="PDF à écrire"
+    )
+    _add_db_option(quote_pdf_parser, argparse.SUPPRESS)
+    quote_pdf_parser.set_defaults(handler=run_quote_pdf)
+
     renewals_commands = _command_group(commands, "renewals", "renouvellements tacites")
     run_parser = renewals_commands.add_parser(
         "run", help="renouveler les contrats arrivés à échéance"
@@ -299,12 +310,15 @@ def build_parser() -> FrenchArgumentParser:
     )
     _add_db_option(sla_report_parser, argparse.SUPPRESS)
     sla_report_parser.set_defaults(handler=run_sla_report)
+    _add_report_commands(_command_group(commands, "report", "rapports Excel (.xlsx)"))
 
     verify_parser = commands.add_parser(
         "verify", help="vérifier que les factures et avoirs émis n'ont pas été altérés"
     )
     _add_db_option(verify_parser, argparse.SUPPRESS)
     verify_parser.set_defaults(handler=run_verify)
+    _add_import_commands(commands)
+    _add_export_command(commands)
     return parser
 
 
@@ -421,6 +435,18 @@ def run_contract_pdf(args: argparse.Namespace) -> int:
     target = write_atomically(args.output, pdf.data)
     pages = f"{pdf.pages} page{'s' if pdf.pages > 1 else ''}"
     say(f"Contrat {document.contract.number} enregistré : {target} ({pages}).")
+    return 0
+
+
+def run_quote_pdf(args: argparse.Namespace) -> int:
+    from desktop.documents.quote_pdf import build_quote
+    from desktop.services.quotes import quote_print
+
+    _, document = on_database(args, lambda db: quote_print(db, args.number))
+    pdf = build_quote(document)
+    target = write_atomically(args.output, pdf.data)
+    pages = f"{pdf.pages} page{'s' if pdf.pages > 1 else ''}"
+    say(f"Devis {document.quote.number} enregistré : {target} ({pages}).")
     return 0
 
 
@@ -632,6 +658,111 @@ def _dunning_lines(report: DunningReport) -> list[str]:
     return lines
 
 
+_IMPORT_KINDS = ("clients", "domains", "mailboxes")
+
+
+def _add_import_commands(commands: argparse._SubParsersAction[FrenchArgumentParser]) -> None:
+    """``import KIND FILE [--dry-run]`` and ``import-template KIND -o FILE.xlsx``."""
+    import_parser = commands.add_parser(
+        "import", help="importer des clients, domaines ou boîtes d'un tableur (.xlsx, .csv)"
+    )
+    import_parser.add_argument(
+        "kind", choices=_IMPORT_KINDS, metavar="TYPE", help="clients, domains ou mailboxes"
+    )
+    import_parser.add_argument(
+        "file", type=Path, metavar="FICHIER", help="classeur .xlsx ou fichier .csv"
+    )
+    import_parser.add_argument(
+        "--dry-run", action="store_true", help="vérifier le fichier, sans rien importer"
+    )
+    _add_db_option(import_parser, argparse.SUPPRESS)
+    import_parser.set_defaults(handler=run_import)
+    template_parser = commands.add_parser(
+        "import-template", help="modèle .xlsx d'un import (en-têtes, formats, exemple)"
+    )
+    template_parser.add_argument(
+        "kind", choices=_IMPORT_KINDS, metavar="TYPE", help="clients, domains ou mailboxes"
+    )
+    template_parser.add_argument(
+        "-o", "--output", required=True, type=Path, metavar="FICHIER", help="classeur à écrire"
+    )
+    template_parser.set_defaults(handler=run_import_template)
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from desktop.services.importing import ImportKind, import_file, summary_text
+
+    kind = ImportKind(args.kind)
+    _, report = on_database(
+        args,
+        lambda db: import_file(db, kind, args.file, dry_run=args.dry_run, actor=staff_name()),
+    )
+    if report.ignored_columns:
+        ignored = ", ".join(f"« {name} »" for name in report.ignored_columns)
+        say(f"Colonnes ignorées : {ignored}.")
+    for problem in report.problems:
+        say(problem.text())
+    say(summary_text(report))
+    return 1 if report.problems else 0
+
+
+def run_import_template(args: argparse.Namespace) -> int:
+    from desktop.services.importing import ImportKind, template_bytes
+
+    target = write_atomically(args.output, template_bytes(ImportKind(args.kind)))
+    say(f"Modèle écrit : {target}")
+    return 0
+
+
+EXPORT_TABLES = ("clients", "domains", "mailboxes", "contracts", "invoices", "incidents")
+"""The tables ``backoffice export`` writes (``desktop.services.export.EXPORTS``)."""
+
+
+def _add_export_command(commands: argparse._SubParsersAction[FrenchArgumentParser]) -> None:
+    """``backoffice export TABLE -o FICHIER.xlsx [--search …] [--filter NOM=VALEUR …]``."""
+    parser = commands.add_parser(
+        "export", help="exporter une liste vers Excel (.xlsx), comme l'onglet la montre"
+    )
+    parser.add_argument(
+        "table", choices=EXPORT_TABLES, metavar="TABLE", help=", ".join(EXPORT_TABLES)
+    )
+    parser.add_argument(
+        "-o", "--output", required=True, type=Path, metavar="FICHIER", help="classeur .xlsx"
+    )
+    parser.add_argument("--search", default="", metavar="TEXTE", help="texte recherché")
+    parser.add_argument(
+        "--filter",
+        action="append",
+        default=[],
+        metavar="NOM=VALEUR",
+        help="filtre de la liste, par exemple status=active (répétable)",
+    )
+    parser.add_argument("--sort", metavar="COLONNE", help="clé de tri (défaut : celle de l'onglet)")
+    parser.add_argument("--desc", action="store_true", help="tri décroissant")
+    _add_db_option(parser, argparse.SUPPRESS)
+    parser.set_defaults(handler=run_export)
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from desktop.services.export import export_spec, export_table, parse_filters
+    from desktop.services.listing import ListQuery
+
+    spec = export_spec(args.table)
+    query = ListQuery(
+        search=args.search,
+        filters=parse_filters(args.table, args.filter),
+        sort=args.sort or spec.default_sort,
+        descending=args.desc if args.sort else args.desc or spec.descending,
+    )
+    target = Path(args.output).expanduser().absolute()
+    progress = _count_printer("Export")
+    _, count = on_database(
+        args, lambda db: export_table(db, args.table, target, query=query, progress=progress)
+    )
+    say(f"{count} ligne(s) exportée(s) dans {target}.")
+    return 0
+
+
 def run_verify(args: argparse.Namespace) -> int:
     from desktop.services.invoice_chain import verify_chain
 
@@ -671,6 +802,88 @@ def run_sla_report(args: argparse.Namespace) -> int:
         f"({count} ligne(s), {below} sous l'objectif)."
     )
     return 0
+
+
+def _add_report_commands(reports: argparse._SubParsersAction[FrenchArgumentParser]) -> None:
+    """``backoffice report …``: receivables, sales journal, recurring revenue, inventory."""
+    receivables = reports.add_parser("receivables", help="balance âgée des créances par client")
+    receivables.add_argument(
+        "--at", type=iso_date, metavar="AAAA-MM-JJ", help="date du rapport (défaut : aujourd'hui)"
+    )
+    receivables.set_defaults(handler=run_report_receivables)
+    journal = reports.add_parser("sales-journal", help="journal des ventes d'un mois")
+    revenue = reports.add_parser(
+        "recurring-revenue", help="revenu récurrent mensuel par gamme et formule"
+    )
+    for parser, handler in ((journal, run_report_journal), (revenue, run_report_revenue)):
+        parser.add_argument(
+            "--month", required=True, type=month_argument, metavar="AAAA-MM", help="mois du rapport"
+        )
+        parser.set_defaults(handler=handler)
+    inventory = reports.add_parser("inventory", help="inventaire des boîtes d'un client")
+    inventory.add_argument("client", metavar="CODE_CLIENT", help="code du client (CLI-0001)")
+    inventory.add_argument(
+        "--at", type=iso_date, metavar="AAAA-MM-JJ", help="boîtes en service à cette date"
+    )
+    inventory.set_defaults(handler=run_report_inventory)
+    for parser in (receivables, journal, revenue, inventory):
+        parser.add_argument(
+            "-o", "--output", required=True, type=Path, metavar="FICHIER", help="classeur .xlsx"
+        )
+        _add_db_option(parser, argparse.SUPPRESS)
+
+
+def _save_report(args: argparse.Namespace, make: Callable[[Database], tuple[bytes, int]]) -> int:
+    """Make a report's workbook from the database, write it, say where and how long."""
+    _, (data, count) = on_database(args, make)
+    path = write_atomically(args.output, data)
+    say(f"Rapport enregistré : {path} ({count} lignes).")
+    return 0
+
+
+def run_report_receivables(args: argparse.Namespace) -> int:
+    from desktop.documents.report_workbooks import receivables_table, report_bytes
+    from desktop.services.reports import receivables_by_age
+
+    def make(db: Database) -> tuple[bytes, int]:
+        table = receivables_table(receivables_by_age(db, args.at or paris_today()))
+        return report_bytes(table), table.count
+
+    return _save_report(args, make)
+
+
+def run_report_journal(args: argparse.Namespace) -> int:
+    from desktop.documents.report_workbooks import report_bytes, sales_journal_table
+    from desktop.services.reports import sales_journal
+
+    def make(db: Database) -> tuple[bytes, int]:
+        table = sales_journal_table(sales_journal(db, args.month), args.month)
+        return report_bytes(table), table.count
+
+    return _save_report(args, make)
+
+
+def run_report_revenue(args: argparse.Namespace) -> int:
+    from desktop.documents.report_workbooks import recurring_revenue_table, report_bytes
+    from desktop.services.reports import recurring_revenue
+
+    def make(db: Database) -> tuple[bytes, int]:
+        table = recurring_revenue_table(recurring_revenue(db, args.month), args.month)
+        return report_bytes(table), table.count
+
+    return _save_report(args, make)
+
+
+def run_report_inventory(args: argparse.Namespace) -> int:
+    from desktop.documents.report_workbooks import inventory_table, report_bytes
+    from desktop.services.reports import client_id_by_code, mailbox_inventory
+
+    def make(db: Database) -> tuple[bytes, int]:
+        inventory = mailbox_inventory(db, client_id_by_code(db, args.client), args.at)
+        table = inventory_table(inventory)
+        return report_bytes(table), table.count
+
+    return _save_report(args, make)
 
 
 def write_atomically(path: Path, data: bytes) -> Path:

@@ -7,8 +7,10 @@ and sort keys, and gets back one page of frozen rows plus the total count.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from enum import Enum
 from types import MappingProxyType
@@ -346,6 +348,10 @@ def fetch_page(
     # Sort errors first: an unknown key must fail before any query runs.
     ordering = order_by_clauses(query, spec.sorts, spec.default_sort, spec.tie_breaker)
     where = conditions(query, spec)
+    captured = _CAPTURED.get()
+    if captured is not None:  # see capture_source(): the list's SELECT, not its rows
+        captured.append(ListSource(stmt, query, spec, make_row))
+        return Page(rows=(), total=0, offset=0)
     total = None
     if query.count:
         counted = sa.select(sa.func.count()).select_from(spec.count_from).where(*where)
@@ -384,6 +390,70 @@ def _joins(stmt: Select[Any]) -> list[sa.Join]:
             joins.append(source)
             source = source.left
     return joins
+
+
+# --- streaming every row ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ListSource(Generic[T]):
+    """What a list service pages through for a query: its SELECT, spec and row maker."""
+
+    stmt: Select[Any]
+    query: ListQuery
+    spec: ListSpec
+    make_row: Callable[[sa.Row[Any]], T]
+
+
+_CAPTURED: ContextVar[list[ListSource[Any]] | None] = ContextVar("list_sources", default=None)
+
+
+def capture_source(fetch: Callable[[ListQuery], object], query: ListQuery) -> ListSource[Any]:
+    """The SELECT a list service would page through for ``query``, without running it.
+
+    ``fetch`` (e.g. ``lambda q: list_mailboxes(db, q)``) is called with the capture on
+    (for this thread only): :func:`fetch_page` checks the query's sort and filters —
+    raising the service's own French errors — then records its source and returns an
+    empty page. The list service itself stays the one place its query is defined.
+    """
+    captured: list[ListSource[Any]] = []
+    token = _CAPTURED.set(captured)
+    try:
+        fetch(query)
+    finally:
+        _CAPTURED.reset(token)
+    if len(captured) != 1:
+        raise TypeError("the list service did not page through fetch_page exactly once")
+    return captured[0]
+
+
+def count_rows(session: Session, source: ListSource[Any]) -> int:
+    """How many rows match the source's search and filters (one COUNT)."""
+    where = conditions(source.query, source.spec)
+    counted = sa.select(sa.func.count()).select_from(source.spec.count_from).where(*where)
+    return int(session.execute(counted).scalar_one())
+
+
+def stream_rows(session: Session, source: ListSource[T], *, batch: int = 5000) -> Iterator[T]:
+    """Every row of the source's query, in its order, fetched ``batch`` rows at a time.
+
+    One SELECT with the query's search, filters and sort (no paging); rows come
+    through a server-side cursor where the driver has one (``yield_per``), so memory
+    stays flat over 500 000 rows.
+    """
+    query, spec = source.query, source.spec
+    ordering = order_by_clauses(query, spec.sorts, spec.default_sort, spec.tie_breaker)
+    stmt = (
+        source.stmt.where(*conditions(query, spec))
+        .order_by(*ordering)
+        .execution_options(yield_per=max(1, batch))
+    )
+    make_row = source.make_row
+    # Core rows straight from the connection: the ORM adds nothing to a SELECT of columns.
+    with contextlib.closing(session.connection().execute(stmt)) as result:
+        for partition in result.partitions():
+            for row in partition:
+                yield make_row(row)
 
 
 # --- rows -------------------------------------------------------------------------------

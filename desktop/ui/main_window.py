@@ -31,12 +31,15 @@ from desktop.ui.dialogs.catalogue_dialog import open_catalogue
 from desktop.ui.dialogs.dunning_dialog import DunningDialog
 from desktop.ui.dialogs.outbox_dialog import OutboxDialog
 from desktop.ui.dialogs.renewals import RenewalsDialog
+from desktop.ui.dialogs.report_dialogs import SPECS, ReportDialog, ReportKind, open_report
 from desktop.ui.dialogs.sepa_batches_dialog import SepaBatchesDialog
 from desktop.ui.dialogs.sepa_export_dialog import SepaExportDialog
 from desktop.ui.dialogs.sla_dialog import SlaDialog
 from desktop.ui.dialogs.sla_settings_dialog import edit_sla_settings
+from desktop.ui.export_action import make_export_action
 from desktop.ui.outbox_sender import OutboxSender
 from desktop.ui.progress import Progress, run_with_progress
+from desktop.ui.tabs.dashboard_tab import DashboardTab, show_list
 from desktop.ui.tabs.invoice_batch import InvoiceBatch
 from desktop.ui.tabs.list_panel import EDITABLE
 from desktop.ui.tabs.record_tab import RecordTab
@@ -127,6 +130,11 @@ class MainWindow(QMainWindow):
             self._wire(tab)
             self.record_tabs.append(tab)
             self.tabs.addTab(tab, spec.title)
+        self._last_record_index = 0
+        self.dashboard = DashboardTab(db, self.worker)
+        self.dashboard.list_requested.connect(lambda request: show_list(self, request))
+        self.dashboard.failed.connect(self.show_error)
+        self.tabs.addTab(self.dashboard, "Tableau de bord")
         self.tabs.currentChanged.connect(self._tab_changed)
         self.setCentralWidget(self.tabs)
         self.invoice_batch = InvoiceBatch(
@@ -221,6 +229,7 @@ class MainWindow(QMainWindow):
             "&Réglages de la qualité de service…", self.open_sla_settings
         )
         self.outbox_action = self._action("Boîte d'&envoi des e-mails…", self.open_outbox)
+        self.export_action = make_export_action(self)
         self.catalogue_action = self._action(
             "&Catalogue et tarifs…",
             lambda: open_catalogue(self, db=self.db, worker=self.worker, actor=self.actor),
@@ -231,12 +240,23 @@ class MainWindow(QMainWindow):
             )
             for index, spec in enumerate(MAIN_TABS)
         ]
+        self.tab_actions.append(
+            self._action(
+                f"&{len(MAIN_TABS) + 1}  Tableau de bord",
+                lambda: self.show_tab(len(MAIN_TABS)),
+                f"Ctrl+{len(MAIN_TABS) + 1}",
+            )
+        )
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&Fichier")
         for action in (self.new_action, self.demo_action, self.settings_action):
             file_menu.addAction(action)
+        file_menu.addAction(
+            self._action("&Importer des clients, domaines ou boîtes…", self.open_import)
+        )
+        file_menu.addAction(self.export_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit_menu = bar.addMenu("&Édition")
@@ -257,6 +277,11 @@ class MainWindow(QMainWindow):
         quality_menu = bar.addMenu("&Qualité")
         quality_menu.addAction(self.sla_action)
         quality_menu.addAction(self.sla_settings_action)
+        reports_menu = bar.addMenu("&Rapports")
+        for kind, spec in SPECS.items():
+            reports_menu.addAction(self._action(spec.menu, lambda k=kind: self.open_report(k)))
+        reports_menu.addSeparator()
+        reports_menu.addAction(self._action("&Disponibilité (SLA)…", self.open_sla))
         view_menu = bar.addMenu("&Affichage")
         for action in self.tab_actions:
             view_menu.addAction(action)
@@ -279,6 +304,7 @@ class MainWindow(QMainWindow):
         toolbar.addSeparator()
         for action in (self.new_action, self.edit_action, self.search_action, self.refresh_action):
             toolbar.addAction(action)
+        toolbar.addAction(self.export_action)
         toolbar.addSeparator()
         toolbar.addAction(self.settings_action)
         self.addToolBar(toolbar)
@@ -293,13 +319,23 @@ class MainWindow(QMainWindow):
 
     @property
     def current_tab(self) -> RecordTab:
-        return self.record_tabs[self.tabs.currentIndex()]
+        """The record tab shown; on the dashboard, the last one shown (its actions are off)."""
+        index = self.tabs.currentIndex()
+        return self.record_tabs[index if index < len(self.record_tabs) else self._last_record_index]
 
     def show_tab(self, index: int) -> None:
         self.tabs.setCurrentIndex(index)
         self.focus_search()
 
     def _tab_changed(self, index: int) -> None:
+        if index >= len(self.record_tabs):  # the dashboard: no list, no record
+            self.count_label.setText("Tableau de bord")
+            for action in (self.new_action, self.edit_action, self.search_action):
+                action.setEnabled(False)
+            self.close_action.setEnabled(False)
+            return
+        self._last_record_index = index
+        self.search_action.setEnabled(True)
         tab = self.record_tabs[index]
         self.count_label.setText(f"{tab.spec.title} : {tab.panel.count_label.text()}")
         editable = tab.spec.kind in EDITABLE and self.actions.edit is not None
@@ -307,11 +343,11 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     def _show_count(self, tab: RecordTab, text: str) -> None:
-        if tab is self.current_tab:
+        if tab is self.tabs.currentWidget():
             self.count_label.setText(f"{tab.spec.title} : {text}")
 
     def _update_actions(self) -> None:
-        view = self.current_tab.view
+        view = self.current_tab.view if self.tabs.currentWidget() is not self.dashboard else None
         self.edit_action.setEnabled(
             self.actions.edit is not None and view is not None and view.editable
         )
@@ -356,6 +392,7 @@ class MainWindow(QMainWindow):
             tab.panel.refresh()
             if tab.view is not None and tab.view is not but:
                 tab.view.refresh()
+        self.dashboard.refresh()
 
     # --- editing ------------------------------------------------------------------------
 
@@ -408,6 +445,23 @@ class MainWindow(QMainWindow):
         args = self._record_window_args()
         return self._open_once("dunning", lambda: DunningDialog(self, worker=self.worker, **args))
 
+    def open_import(self) -> QDialog:
+        """The spreadsheet import window (one at a time): check, then import."""
+        from desktop.ui.dialogs.import_dialog import ImportDialog
+
+        dialog = getattr(self, "import_window", None)
+        if dialog is None:
+            dialog = ImportDialog(
+                self, db=self.db, worker=self.worker, actor=self.actor, refresh=self.refresh
+            )
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.finished.connect(lambda _result: setattr(self, "import_window", None))
+            self.import_window = dialog
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        return dialog
+
     def open_sepa(self) -> SepaExportDialog:
         """The direct-debit window (one at a time): the debits due, then the pain.008 file."""
         args = self._record_window_args()
@@ -424,6 +478,17 @@ class MainWindow(QMainWindow):
         """The service-quality window (one at a time): availability, credits due, Excel."""
         args = self._record_window_args()
         return self._open_once("sla", lambda: SlaDialog(self, worker=self.worker, **args))
+
+    def open_report(self, kind: ReportKind, client_id: int | None = None) -> ReportDialog:
+        """A report of the « Rapports » menu: its date, month or client, then the file."""
+        return open_report(
+            self,
+            db=self.db,
+            worker=self.worker,
+            kind=kind,
+            client_id=client_id,
+            notify=self.show_notice,
+        )
 
     def open_sla_settings(self) -> None:
         """The support calendar and objectives; the lists show the new deadlines."""
@@ -507,7 +572,7 @@ class MainWindow(QMainWindow):
                 header if isinstance(header, QByteArray) else None,
             )
         tab_index = self.settings.value("window/tab", 0, type=int)
-        if isinstance(tab_index, int) and 0 <= tab_index < len(self.record_tabs):
+        if isinstance(tab_index, int) and 0 <= tab_index < self.tabs.count():
             self.tabs.setCurrentIndex(tab_index)
 
     def save_layout(self) -> None:

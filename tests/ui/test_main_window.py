@@ -65,7 +65,14 @@ def column_texts(panel: ListPanel, column: int) -> list[str]:
 def test_five_tabs_with_counts_and_the_database(qtbot: QtBot, demo_db: Database) -> None:
     window = make_window(qtbot, demo_db)
     titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
-    assert titles == ["Clients", "Domaines", "Boîtes aux lettres", "Factures", "Incidents"]
+    assert titles == [
+        "Clients",
+        "Domaines",
+        "Boîtes aux lettres",
+        "Factures",
+        "Incidents",
+        "Tableau de bord",
+    ]
     clients = list_clients(demo_db, ListQuery(limit=0)).total
     assert window.record_tabs[0].panel.count_label.text() == f"{french_int(clients)} clients"
     assert window.count_label.text() == f"Clients : {french_int(clients)} clients"

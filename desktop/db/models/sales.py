@@ -33,6 +33,11 @@ class Quote(IdMixin, Versioned, Base):
     total_excl_vat: Mapped[Decimal] = mapped_column(Money(), default=Decimal("0.00"))
     total_vat: Mapped[Decimal] = mapped_column(Money(), default=Decimal("0.00"))
     total_incl_vat: Mapped[Decimal] = mapped_column(Money(), default=Decimal("0.00"))
+    # A global discount in percent, applied to every line after its own discount.
+    discount_percent: Mapped[Decimal | None] = mapped_column(Rate())
+    notes: Mapped[str | None] = mapped_column(sa.Text)
+    # Why it was refused (or any note given with the decision).
+    decision_reason: Mapped[str | None] = mapped_column(sa.Text)
     sent_at: Mapped[datetime | None]
     decided_at: Mapped[datetime | None]
 
@@ -58,5 +63,7 @@ class QuoteLine(IdMixin, Base):
     quantity: Mapped[Decimal] = mapped_column(Quantity())
     unit_price_excl_vat: Mapped[Decimal] = mapped_column(UnitPrice())
     discount_percent: Mapped[Decimal] = mapped_column(Rate(), default=Decimal("0.00"))
+    # An amount off the line (excl. VAT); when set, the percentage is not used.
+    discount_amount: Mapped[Decimal | None] = mapped_column(Money())
     vat_rate: Mapped[Decimal] = mapped_column(Rate())
     amount_excl_vat: Mapped[Decimal] = mapped_column(Money())

@@ -286,6 +286,8 @@ class SepaBatchesDialog(MenuWindow):
         )
 
     def _show_batches(self, rows: list[BatchRow], keep: int | None) -> None:
+        if not self.alive:
+            return
         self.batches.set_rows(rows)
         position = next((i for i, b in enumerate(rows) if b.id == keep), 0)
         if rows:
@@ -314,13 +316,15 @@ class SepaBatchesDialog(MenuWindow):
         )
 
     def _show_debits(self, ticket: int, rows: list[DebitRow]) -> None:
-        if ticket != self._debit_loads:
+        if not self.alive or ticket != self._debit_loads:
             return
         self.debits.set_rows(rows)
         self.loading = False
         self._update_buttons()
 
     def _failed(self, error: Exception) -> None:
+        if not self.alive:
+            return
         self.loading = self.busy = False
         self.summary.show_text(escape(_message(error)), error=True)
         self._update_buttons()
@@ -346,10 +350,12 @@ class SepaBatchesDialog(MenuWindow):
             self.open_record(RecordKind.INVOICE, self.debits.row(index.row()).invoice_id)
 
     def _changed(self, text: str) -> None:
+        self.refresh_window()
+        if not self.alive:
+            return
         self.busy = False
         self.summary.show_text(text, error=False)
         self.load()
-        self.refresh_window()
 
     # --- collected, rejected ------------------------------------------------------------
 

@@ -233,7 +233,7 @@ class SlaDialog(MenuWindow):
         )
 
     def _show(self, ticket: int, rows: list[SlaRow], series: list[MonthAvailability]) -> None:
-        if ticket != self._loads:
+        if not self.alive or ticket != self._loads:  # closed, or another month asked since
             return
         self.rows = rows
         self.series = series
@@ -243,6 +243,8 @@ class SlaDialog(MenuWindow):
         self._update_buttons()
 
     def _failed(self, error: Exception) -> None:
+        if not self.alive:
+            return
         self.rows = []
         self.summary.show_text(escape(_message(error)), error=True)
         self._update_buttons()
@@ -295,14 +297,18 @@ class SlaDialog(MenuWindow):
         )
 
     def _granted(self, row: SlaRow, number: str) -> None:
+        self.refresh_window()  # the credit note is in the lists, even if this window closed
+        if not self.alive:
+            return
         self.summary.show_text(
             escape(f"Avoir {number} émis pour {row.client_name} : {money(row.credit_due)}."),
             error=False,
         )
         self.load()
-        self.refresh_window()
 
     def _failed_grant(self, error: Exception) -> None:
+        if not self.alive:
+            return
         self.summary.show_text(escape(_message(error)), error=True)
 
     # --- Excel --------------------------------------------------------------------------

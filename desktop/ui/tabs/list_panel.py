@@ -74,6 +74,8 @@ class ListPanel(QWidget):
         self.menu_hooks: list[MenuHook] = []
         self._client_filter: int | None = None
         self._filters: dict[str, object] = {}
+        self._extra: set[str] = set()
+        """Filters set by :meth:`apply_filters` that no drop-down shows (on a chip)."""
         query = spec.query()
         self.model = PagedTableModel(
             spec.columns, lambda q: spec.fetch(db, q), worker, query=self._with_filters(query)
@@ -114,6 +116,12 @@ class ListPanel(QWidget):
         self.client_chip.clicked.connect(lambda: self.filter_client(None))
         self.client_chip.hide()
         bar.addWidget(self.client_chip)
+        self.extra_chip = QToolButton()
+        self.extra_chip.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.extra_chip.setToolTip("Retirer ce filtre")
+        self.extra_chip.clicked.connect(self._clear_extra)
+        self.extra_chip.hide()
+        bar.addWidget(self.extra_chip)
         self.count_label = QLabel("Chargement…")
         self.count_label.setMinimumWidth(140)
         self.count_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -168,6 +176,9 @@ class ListPanel(QWidget):
         )
 
     def _filter_changed(self, name: str) -> None:
+        if name in self._extra:  # chosen by hand now: no longer the chip's
+            self._extra.discard(name)
+            self.extra_chip.setVisible(bool(self._extra))
         value = self.filter_boxes[name].currentData()
         if value is None:
             self._filters.pop(name, None)
@@ -179,6 +190,43 @@ class ListPanel(QWidget):
         """Choose a filter's value as the user would (None: all)."""
         box = self.filter_boxes[name]
         box.setCurrentIndex(max(0, box.findData(value)))
+
+    def apply_filters(
+        self, filters: Mapping[str, object], search: str = "", *, caption: str = ""
+    ) -> None:
+        """Show only the rows matching ``filters`` and ``search``, in place of the filters
+        chosen so far (the client one too). A value its drop-down offers is chosen in it;
+        any other filter (a plan id, several statuses…) shows on a removable chip
+        reading ``caption``."""
+        self._client_filter = None
+        self.client_chip.hide()
+        self._filters = dict(filters)
+        self._extra = {name for name, value in filters.items() if self._choice(name, value) < 1}
+        for name, box in self.filter_boxes.items():
+            box.blockSignals(True)
+            box.setCurrentIndex(max(0, self._choice(name, filters.get(name))))
+            box.blockSignals(False)
+        self.extra_chip.setVisible(bool(self._extra))
+        self.extra_chip.setText(f"{caption or 'Filtre'}  ✕")
+        self.search.blockSignals(True)
+        self.search.setText(search)
+        self.search.blockSignals(False)
+        query = dataclasses.replace(self.model.query, search=search)
+        self.model.set_query(self._with_filters(query))
+
+    def _choice(self, name: str, value: object) -> int:
+        """The position of ``value`` in the drop-down ``name``; -1 if it offers none."""
+        box = self.filter_boxes.get(name)
+        if box is None or not isinstance(value, str | int | None):
+            return -1
+        return box.findData(value)
+
+    def _clear_extra(self) -> None:
+        for name in self._extra:
+            self._filters.pop(name, None)
+        self._extra = set()
+        self.extra_chip.hide()
+        self.model.set_query(self._with_filters(self.model.query))
 
     def filter_client(self, client: tuple[int, str] | None) -> None:
         """Show only one client's rows (a removable chip says which), or all again."""

@@ -22,6 +22,7 @@ from desktop.services.events import Subject
 from desktop.services.listing import ListQuery
 from desktop.services.mailboxes import MailboxDetails, get_mailbox
 from desktop.ui.dialogs.mandates_dialog import open_mandates
+from desktop.ui.dialogs.report_dialogs import open_inventory
 from desktop.ui.formatting import (
     ORANGE,
     french_date,
@@ -113,6 +114,7 @@ class ClientView(RecordView):
         ):
             self.add_button(caption, lambda k=kind: self.new_requested.emit(k, record.id))
         self.add_button("Mandats SEPA…", lambda: open_mandates(self, record))
+        self.add_button("Inventaire des boîtes…", lambda: open_inventory(self, record.id))
 
     def add_lists(self, record: ClientDetails) -> None:
         self.contacts = contacts_table(record)

@@ -17,7 +17,7 @@ from desktop.services.provider import ProviderDraft, get_provider, provider_exis
 from desktop.settings import load_local_settings, save_local_settings, staff_name
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QWidget
+    from PySide6.QtWidgets import QApplication, QWidget
 
     from desktop.ui.main_window import MainWindow
 
@@ -37,6 +37,7 @@ def run(db_value: str | None, argv: Sequence[str] = ()) -> int:
     app = QApplication.instance() or QApplication([sys.argv[0], *argv])
     app.setApplicationName(APP_TITLE)
     app.setOrganizationName(ORGANISATION)
+    _french_qt(app)
     sys.excepthook = _show_uncaught
     try:
         db = open_database(db_value)
@@ -56,6 +57,16 @@ def run(db_value: str | None, argv: Sequence[str] = ()) -> int:
         return app.exec()
     finally:
         db.dispose()
+
+
+def _french_qt(app: QApplication) -> None:
+    """Qt's own words (Oui, Annuler, the calendar) in French, when its translation ships."""
+    from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+
+    translator = QTranslator(app)
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if translator.load(QLocale(QLocale.Language.French), "qtbase", "_", folder):
+        app.installTranslator(translator)
 
 
 def build_window(db: Database, actor: str) -> MainWindow:

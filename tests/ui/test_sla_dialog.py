@@ -9,6 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from factories import world
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextDocument
 from PySide6.QtTest import QAbstractItemModelTester
 from pytestqt.qtbot import QtBot
@@ -111,7 +112,10 @@ def test_the_month_is_shown_then_the_credit_granted(
     assert not dialog.grant_button.isEnabled()  # granted once
 
     # The chart selects a month; the Excel file holds the table shown.
-    dialog.select_month(date(2026, 3, 1))
+    march = [v.month for v in dialog.chart.values].index(date(2026, 3, 1))
+    centre = dialog.chart._slot(march).center().toPoint()
+    qtbot.mouseClick(dialog.chart, Qt.MouseButton.LeftButton, pos=centre)
+    assert dialog.month == date(2026, 3, 1)
     qtbot.waitUntil(lambda: not dialog.loading, timeout=WAIT)
     assert dialog.model.rowCount() == 1  # the notification spanning 31 March
     target = tmp_path / "sla.xlsx"

@@ -205,9 +205,11 @@ class SlaDialog(MenuWindow):
         return self.rows is None
 
     def select_month(self, month: date) -> None:
-        index = self.month_combo.findData(month)
-        if index >= 0:
-            self.month_combo.setCurrentIndex(index)
+        """Show ``month`` (a click on the chart); findData cannot match a Python date."""
+        for index in range(self.month_combo.count()):
+            if self.month_combo.itemData(index) == month:
+                self.month_combo.setCurrentIndex(index)
+                return
 
     def load(self) -> None:
         month = self.month

@@ -65,6 +65,7 @@ from desktop.services.listing import (
     id_filter,
     labelled_columns,
     lower,
+    paris_month_filter,
     related_contains,
     related_filter,
 )
@@ -718,6 +719,7 @@ _LIST_SPEC = ListSpec(
             enum_filter(ProductLine.code, ProductLineCode, "product_line"),
         ),
         "channel": enum_filter(Incident.channel, IncidentChannel, "channel"),
+        "received_month": paris_month_filter(Incident.received_at, "received_month"),
     },
     sorts={
         "number": Incident.number,

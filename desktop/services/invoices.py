@@ -27,6 +27,7 @@ from desktop.services.listing import (
     id_filter,
     labelled_columns,
     lower,
+    month_filter,
     related_contains,
     row_maker,
 )
@@ -96,6 +97,7 @@ _LIST_SPEC = ListSpec(
         "status": enum_filter(Invoice.status, InvoiceStatus, "status"),
         "kind": enum_filter(Invoice.kind, InvoiceKind, "kind"),
         "client_id": id_filter(Invoice.client_id, "client_id"),
+        "billing_month": month_filter(Invoice.billing_month, "billing_month"),
     },
     sorts={
         "number": Invoice.number,

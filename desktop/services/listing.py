@@ -12,6 +12,7 @@ import dataclasses
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from datetime import date
 from enum import Enum
 from types import MappingProxyType
 from typing import Any, Generic, TypeVar
@@ -23,6 +24,7 @@ from sqlalchemy.sql import ColumnElement, Select
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
+from desktop.domain.sla import month_bounds
 from desktop.errors import UserError
 
 T = TypeVar("T")
@@ -218,6 +220,38 @@ def id_filter(column: Column, name: str) -> FilterHandler:
                 raise _bad_filter(name, item)
             ids.append(item)
         return column.in_(ids)
+
+    return handler
+
+
+def _month(name: str, value: object) -> date:
+    """A month given as a date (any day of it) or as « AAAA-MM »; its first day."""
+    if isinstance(value, date):
+        return value.replace(day=1)
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(f"{value.strip()}-01")
+        except ValueError:
+            pass
+    raise _bad_filter(name, value)
+
+
+def month_filter(column: Column, name: str) -> FilterHandler:
+    """Filter a date column that holds months (their first day) on one month."""
+
+    def handler(value: object) -> ColumnElement[bool]:
+        return column == _month(name, value)
+
+    return handler
+
+
+def paris_month_filter(column: Column, name: str) -> FilterHandler:
+    """Filter an instant column on a calendar month in Paris time."""
+
+    def handler(value: object) -> ColumnElement[bool]:
+        first = _month(name, value)
+        start, end = month_bounds(first.year, first.month)
+        return sa.and_(column >= start, column < end)
 
     return handler
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -207,7 +207,7 @@ def test_filters(db: Database, log: Log) -> None:
         (
             {"domain_id": 1},
             "Filtre inconnu : « domain_id ». "
-            "Filtres possibles : channel, client_id, id, product_line, status.",
+            "Filtres possibles : channel, client_id, id, product_line, received_month, status.",
         ),
     ],
 )
@@ -242,3 +242,16 @@ def test_unknown_sort(db: Database, log: Log) -> None:
         "Tri inconnu : « domain ». Tris possibles : channel, client, number, received_at, "
         "restored_at, status."
     )
+
+
+def test_filter_on_the_month_received_in_paris_time(db: Database, log: Log) -> None:
+    def numbers(month: object) -> set[str]:
+        rows = list_incidents(db, ListQuery(filters={"received_month": month})).rows
+        return {row.number for row in rows}
+
+    assert numbers("2026-03") == {N1, N2, N4}
+    assert numbers(date(2026, 2, 20)) == {N3}  # any day of the month
+    assert numbers("2026-04") == set()
+    with pytest.raises(UserError) as info:
+        list_incidents(db, ListQuery(filters={"received_month": "mars"}))
+    assert info.value.message == "Valeur « mars » non valable pour le filtre « received_month »."

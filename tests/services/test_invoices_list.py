@@ -208,7 +208,8 @@ def test_filters(db: Database, books: Books) -> None:
         ({"client_id": "1"}, "Valeur « 1 » non valable pour le filtre « client_id »."),
         (
             {"number": "F2026"},
-            "Filtre inconnu : « number ». Filtres possibles : client_id, id, kind, status.",
+            "Filtre inconnu : « number ». Filtres possibles : "
+            "billing_month, client_id, id, kind, status.",
         ),
     ],
 )

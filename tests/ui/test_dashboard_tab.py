@@ -115,14 +115,29 @@ def test_clicking_a_month_opens_invoices_and_incidents(
 ) -> None:
     window = make_window(qtbot, demo_db)
     tab = open_dashboard(qtbot, window)
-    click_bar(qtbot, tab.revenue, 11)
+    click_bar(qtbot, tab.revenue, 11)  # November 2026
     assert window.tabs.currentIndex() == 3
-    query = window.current_tab.panel.model.query
+    panel = window.current_tab.panel
+    query = panel.model.query
     assert query.filters["kind"] == "invoice"
-    assert query.sort == "issued_on" and query.descending
+    assert query.filters["billing_month"] == "2026-11"
+    assert query.sort == "number" and not query.descending
+
+    def november_only() -> bool:
+        rows = [panel.model.row(i) for i in range(panel.model.rowCount())]
+        return bool(rows) and all(
+            r is not None and r.billing_month == date(2026, 11, 1) for r in rows
+        )
+
+    qtbot.waitUntil(november_only, timeout=WAIT)
     window.show_tab(len(window.record_tabs))
     click_bar(qtbot, tab.incidents, 11)
     assert window.tabs.currentIndex() == 4
+    incidents = window.current_tab.panel
+    assert incidents.model.query.filters["received_month"] == "2026-11"
+    qtbot.waitUntil(
+        lambda: incidents.model.rowCount() == tab.incidents.bars[11].value, timeout=WAIT
+    )
     assert window.search_action.isEnabled()
 
 

@@ -1,10 +1,9 @@
 """« Tableau de bord »: four charts over the whole database; a click opens the list behind.
 
-- recurring revenue of the last twelve months → the invoices (the list has no
-  month filter: all invoices, latest issued first);
+- recurring revenue of the last twelve months → the invoices billed for that month;
 - active mailboxes by product line and plan → the mailboxes of that plan;
 - overdue balances by age → the unpaid invoices, oldest due date first;
-- incidents and availability per month → the incidents, latest first.
+- incidents and availability per month → the incidents received that month.
 
 Read on the window's database thread, when the tab is first shown and on every
 refresh (F5) while it shows; a refresh while hidden waits for the tab to show.
@@ -15,6 +14,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -352,11 +352,12 @@ class DashboardTab(QWidget):
     # --- clicks -------------------------------------------------------------------------
 
     def _revenue_clicked(self, month: object) -> None:
+        assert isinstance(month, date)
         self.revenue.select(month)
+        filters = {"kind": InvoiceKind.INVOICE.value, "billing_month": f"{month:%Y-%m}"}
+        caption = f"Facturées pour {month_name(month)}"
         self.list_requested.emit(
-            ListRequest(
-                RecordKind.INVOICE, {"kind": InvoiceKind.INVOICE.value}, sort=("issued_on", True)
-            )
+            ListRequest(RecordKind.INVOICE, filters, caption=caption, sort=("number", False))
         )
 
     def _mailboxes_clicked(self, key: object) -> None:
@@ -384,8 +385,11 @@ class DashboardTab(QWidget):
         )
 
     def _incidents_clicked(self, month: object) -> None:
+        assert isinstance(month, date)
         self.incidents.select(month)
-        self.list_requested.emit(ListRequest(RecordKind.INCIDENT))
+        filters = {"received_month": f"{month:%Y-%m}"}
+        caption = f"Reçus en {month_name(month)}"
+        self.list_requested.emit(ListRequest(RecordKind.INCIDENT, filters, caption=caption))
 
 
 def show_list(window: MainWindow, request: ListRequest) -> None:

@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from desktop.db.backups import daily_backup_logged
 from desktop.db.connect import open_database
 from desktop.db.engine import Database
 from desktop.db.schema import upgrade
@@ -42,6 +43,7 @@ def run(db_value: str | None, argv: Sequence[str] = ()) -> int:
     try:
         db = open_database(db_value)
         upgrade(db)
+        daily_backup_logged(db)
     except UserError as exc:
         log.warning("Cannot open the database: %s", exc.message)
         if sys.stderr is not None:

@@ -319,6 +319,7 @@ def build_parser() -> FrenchArgumentParser:
     verify_parser.set_defaults(handler=run_verify)
     _add_import_commands(commands)
     _add_export_command(commands)
+    _add_backup_commands(commands)
     return parser
 
 
@@ -780,6 +781,72 @@ def run_verify(args: argparse.Namespace) -> int:
         f"{report.checked} document(s) vérifiés intacts avant lui."
     )
     return 1
+
+
+def _add_backup_commands(commands: argparse._SubParsersAction[FrenchArgumentParser]) -> None:
+    """``backoffice backup -o FICHIER`` and ``backoffice restore FICHIER --yes``."""
+    backup_parser = commands.add_parser(
+        "backup", help="sauvegarder toute la base (SQLite : copie ; PostgreSQL : pg_dump)"
+    )
+    backup_parser.add_argument(
+        "-o", "--output", required=True, type=Path, metavar="FICHIER", help="sauvegarde à écrire"
+    )
+    _add_db_option(backup_parser, argparse.SUPPRESS)
+    backup_parser.set_defaults(handler=run_backup)
+    restore_parser = commands.add_parser(
+        "restore", help="remplacer la base SQLite par une sauvegarde vérifiée"
+    )
+    restore_parser.add_argument("source", type=Path, metavar="FICHIER", help="sauvegarde")
+    restore_parser.add_argument(
+        "--yes", action="store_true", help="confirmer le remplacement de la base actuelle"
+    )
+    _add_db_option(restore_parser, argparse.SUPPRESS)
+    restore_parser.set_defaults(handler=run_restore)
+
+
+def run_backup(args: argparse.Namespace) -> int:
+    from desktop.db.backups import backup
+
+    db = open_database(args.db)
+    try:
+        result = backup(db, args.output)
+    finally:
+        db.dispose()
+    say(f"Sauvegarde enregistrée : {result.path} ({human_size(result.size)}).")
+    return 0
+
+
+def run_restore(args: argparse.Namespace) -> int:
+    from desktop.db.backups import restore
+    from desktop.db.engine import Database, resolve_url
+
+    if not args.yes:
+        raise UserError(
+            "la restauration remplace toute la base actuelle (mise de côté d'abord) : "
+            "ajoutez --yes pour confirmer."
+        )
+    # Not open_database: a damaged current file must still be replaceable.
+    db = Database(resolve_url(args.db))
+    try:
+        result = restore(db, args.source)
+    finally:
+        db.dispose()
+    if result.kept_aside is not None:
+        say(f"Base remplacée mise de côté : {result.kept_aside}")
+    migrated = f" (mise à jour depuis {result.from_revision})" if result.upgraded else ""
+    say(f"Sauvegarde restaurée : schéma {result.revision}{migrated} — {db.description}.")
+    return 0
+
+
+def human_size(size: int) -> str:
+    """« 512 octets », « 1,5 Ko », « 12,3 Mo » (French decimal comma)."""
+    value = float(size)
+    for unit in ("octets", "Ko", "Mo", "Go"):
+        if value < 1024 or unit == "Go":
+            text = f"{int(value)}" if unit == "octets" else f"{value:.1f}".replace(".", ",")
+            return f"{text} {unit}"
+        value /= 1024
+    raise AssertionError("unreachable")
 
 
 def run_sla_report(args: argparse.Namespace) -> int:

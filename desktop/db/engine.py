@@ -21,6 +21,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from desktop.db.sqlite_files import make_private
 from desktop.errors import DatabaseError
 from desktop.paths import default_database_path
 from desktop.settings import LocalSettings, load_local_settings, settings_path
@@ -118,7 +119,8 @@ def create_engine(url: URL) -> Engine:
 
 def _sqlite_engine(url: URL) -> Engine:
     engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
-    on_disk = sqlite_path(url) is not None
+    file = sqlite_path(url)
+    on_disk = file is not None
 
     @event.listens_for(engine, "connect")
     def _configure(dbapi_connection: Any, _record: Any) -> None:
@@ -129,6 +131,8 @@ def _sqlite_engine(url: URL) -> Engine:
             cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = FULL")
         cursor.close()
+        if file is not None:
+            make_private(file)  # SQLite gives its -wal and -shm files the same mode
 
     @event.listens_for(engine, "begin")
     def _begin(connection: sa.Connection) -> None:

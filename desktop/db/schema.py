@@ -8,6 +8,7 @@ API, so a failed or unwanted migration can be undone by hand.
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from desktop.db.engine import Database, describe_url, sqlite_path, translate_errors
-from desktop.db.sqlite_files import backup_sqlite_file
+from desktop.db.sqlite_files import backup_sqlite_file, keep_newest
 from desktop.domain.clock import utc_now
 from desktop.errors import DatabaseError
 from desktop.paths import backup_dir
@@ -120,14 +121,15 @@ def current_state(db: Database) -> SchemaState:
         return inspect_schema(connection)
 
 
-def upgrade(db: Database) -> UpgradeResult:
-    """Bring the schema to this version's head; copy an SQLite file aside first."""
+def upgrade(db: Database, *, backup: bool = True) -> UpgradeResult:
+    """Bring the schema to this version's head; copy an SQLite file aside first
+    (``backup=False``: not for a throw-away copy, such as a file being restored)."""
     state = current_state(db)
     refuse_unusable(state, describe_url(db.url))
     head = head_revision()
     if state.status is SchemaStatus.CURRENT:
         return UpgradeResult(state.revision, head, None)
-    backup = _backup_before(db, state)
+    copy = _backup_before(db, state) if backup else None
     config = alembic_config()
     writer = db.engine.execution_options(sqlite_begin="IMMEDIATE")
     with translate_errors(db.url), writer.begin() as connection:
@@ -138,7 +140,7 @@ def upgrade(db: Database) -> UpgradeResult:
         if locked_state.status is not SchemaStatus.CURRENT:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
-    return UpgradeResult(state.revision, head, backup)
+    return UpgradeResult(state.revision, head, copy)
 
 
 def _lock_schema(connection: sa.Connection) -> None:
@@ -152,6 +154,13 @@ def _backup_before(db: Database, state: SchemaState) -> Path | None:
     if path is None or state.status is SchemaStatus.EMPTY:
         return None
     stamp = utc_now().strftime("%Y%m%dT%H%M%SZ")
-    target = backup_dir() / f"{path.stem}-avant-migration-{state.revision}-{stamp}.sqlite3"
+    # The stamp comes first so that the names sort by date, whatever the revision.
+    target = backup_dir() / f"{path.stem}-avant-migration-{stamp}-{state.revision}.sqlite3"
     backup_sqlite_file(path, target)
+    keep_newest(target.parent, premigration_pattern(path.stem))
     return target
+
+
+def premigration_pattern(stem: str) -> str:
+    """The names of the copies made before a migration of the file named ``stem``."""
+    return rf"{re.escape(stem)}-avant-migration-\d{{8}}T\d{{6}}Z-.+\.sqlite3"

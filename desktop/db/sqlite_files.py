@@ -7,6 +7,8 @@ foreign, corrupt or too-new file must be refused while still untouched.
 
 from __future__ import annotations
 
+import os
+import re
 import sqlite3
 from contextlib import closing
 from pathlib import Path
@@ -64,13 +66,68 @@ def read_only_engine(path: Path) -> sa.Engine:
     )
 
 
+PRIVATE_FILE = 0o600
+PRIVATE_DIR = 0o700
+
+
+def make_private(path: Path) -> None:
+    """Readable and writable by its owner only, where the OS allows (POSIX)."""
+    if os.name != "posix":
+        return
+    try:
+        if path.stat().st_mode & 0o077:
+            path.chmod(PRIVATE_FILE)
+    except OSError:
+        pass  # not ours, or a file system without permissions: left as it is
+
+
+def private_folder(folder: Path) -> None:
+    """Create ``folder`` (and its parents) if needed, the last one private."""
+    folder.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
+
+
 def backup_sqlite_file(source: Path, target: Path) -> None:
-    """Copy a live database consistently, with SQLite's online backup API."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".partial")
-    with (
-        closing(sqlite3.connect(f"file:{source.as_posix()}?mode=ro", uri=True)) as src,
-        closing(sqlite3.connect(partial)) as dst,
-    ):
-        src.backup(dst)
-    partial.replace(target)
+    """Copy a live database consistently, with SQLite's online backup API.
+
+    The copy is written beside the target, made private, then renamed: the
+    target is either the complete copy or untouched.
+    """
+    private_folder(target.parent)
+    partial = target.with_name(f".{target.name}.partial")
+    partial.unlink(missing_ok=True)
+    uri = f"file:{source.absolute().as_posix()}?mode=ro"
+    try:
+        with (
+            closing(sqlite3.connect(uri, uri=True)) as src,
+            closing(sqlite3.connect(partial)) as dst,
+        ):
+            src.backup(dst)
+        make_private(partial)
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+KEEP_BACKUPS = 14
+"""How many copies of each kind (daily, before a migration, before a restore) are kept."""
+
+
+def keep_newest(folder: Path, pattern: str, keep: int = KEEP_BACKUPS) -> list[Path]:
+    """Delete the files of ``folder`` whose whole name matches ``pattern`` except the
+    ``keep`` newest (by name: the names end with a sortable date); those deleted."""
+    if not folder.is_dir():
+        return []
+    matching = re.compile(pattern)
+    found = sorted(
+        (path for path in folder.iterdir() if matching.fullmatch(path.name)),
+        key=lambda path: path.name,
+        reverse=True,
+    )
+    removed: list[Path] = []
+    for old in found[keep:]:
+        try:
+            old.unlink()
+        except OSError:
+            continue
+        removed.append(old)
+    return removed

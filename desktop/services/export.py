@@ -36,6 +36,7 @@ from desktop.domain.enums import (
     InvoiceStatus,
     MailboxStatus,
     ProductLineCode,
+    QuoteStatus,
 )
 from desktop.errors import UserError
 from desktop.services.clients import list_clients
@@ -56,6 +57,7 @@ from desktop.services.listing import (
     stream_rows,
 )
 from desktop.services.mailboxes import list_mailboxes
+from desktop.services.quotes import list_quotes
 
 Progress = Callable[[int, int], None]
 """``progress(rows_written, total_rows)``."""
@@ -297,8 +299,32 @@ CONTRACTS = ExportSpec(
     },
 )
 
+QUOTES = ExportSpec(
+    name="quotes",
+    title="Devis",
+    file_stem="devis",
+    columns=(
+        C("Numéro", "number", sort="number"),
+        C("Client", "client_name", sort="client"),
+        C("Date", "issued_on", T.DATE, "issued_on"),
+        C("Validité", "valid_until", T.DATE, "valid_until"),
+        C("État", "status", sort="status"),
+        C("Total HT", "total_excl_vat", T.MONEY, "total_excl_vat"),
+        C("Total TTC", "total_incl_vat", T.MONEY),
+    ),
+    fetch=list_quotes,
+    default_sort="issued_on",
+    descending=True,
+    filters={
+        "status": FilterInfo(_STATUS, QuoteStatus),
+        "client_id": _CLIENT,
+        "id": FilterInfo("Devis"),
+    },
+)
+
 EXPORTS: dict[str, ExportSpec] = {
-    spec.name: spec for spec in (CLIENTS, DOMAINS, MAILBOXES, CONTRACTS, INVOICES, INCIDENTS)
+    spec.name: spec
+    for spec in (CLIENTS, DOMAINS, MAILBOXES, CONTRACTS, INVOICES, INCIDENTS, QUOTES)
 }
 """The exportable tables, by their command-line name."""
 

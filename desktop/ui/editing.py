@@ -13,11 +13,13 @@ from desktop.services.contracts import get_contract
 from desktop.services.domains import get_domain
 from desktop.services.incidents import get_incident
 from desktop.services.mailboxes import get_mailbox
+from desktop.services.quotes import get_quote
 from desktop.ui.dialogs.client_dialog import ClientDialog
 from desktop.ui.dialogs.contract_dialog import ContractDialog
 from desktop.ui.dialogs.domain_dialog import DomainDialog
 from desktop.ui.dialogs.incident_dialog import IncidentDialog
 from desktop.ui.dialogs.mailbox_dialog import MailboxDialog
+from desktop.ui.dialogs.quote_dialog import QuoteDialog
 from desktop.ui.tabs.specs import RecordKind
 
 Editor = Callable[[QWidget, RecordKind, int | None, int | None], bool]
@@ -32,7 +34,7 @@ def record_editor(db: Database, actor: str) -> Editor:
         dialog = _dialog(db, actor, parent, kind, record_id, client_id)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return False
-        if record_id is None and isinstance(dialog, ContractDialog | IncidentDialog):
+        if record_id is None and isinstance(dialog, ContractDialog | IncidentDialog | QuoteDialog):
             _open_created(parent, kind, dialog.saved.id)
         return True
 
@@ -75,4 +77,7 @@ def _dialog(
     if kind is RecordKind.INCIDENT:
         incident = None if record_id is None else get_incident(db, record_id)
         return IncidentDialog(parent, db=db, details=incident, client_id=client_id, actor=actor)
+    if kind is RecordKind.QUOTE:
+        quote = None if record_id is None else get_quote(db, record_id)
+        return QuoteDialog(parent, db=db, details=quote, client_id=client_id, actor=actor)
     raise ValueError(f"no dialog edits a {kind}")

@@ -43,6 +43,7 @@ TABLES: dict[RecordKind, str] = {
     RecordKind.CONTRACT: "contracts",
     RecordKind.INVOICE: "invoices",
     RecordKind.INCIDENT: "incidents",
+    RecordKind.QUOTE: "quotes",
 }
 """The export table of each kind of tab."""
 

@@ -18,6 +18,7 @@ from desktop.domain.enums import (
     IncidentStatus,
     InvoiceStatus,
     MailboxStatus,
+    QuoteStatus,
 )
 
 FRENCH = QLocale(QLocale.Language.French, QLocale.Country.France)
@@ -58,6 +59,11 @@ STATUS_COLOURS: dict[Enum, str] = {
     DnsStatus.PENDING: BLUE,
     DnsStatus.OK: GREEN,
     DnsStatus.ERROR: RED,
+    QuoteStatus.DRAFT: GREY,
+    QuoteStatus.SENT: BLUE,
+    QuoteStatus.ACCEPTED: GREEN,
+    QuoteStatus.REFUSED: RED,
+    QuoteStatus.EXPIRED: ORANGE,
 }
 
 

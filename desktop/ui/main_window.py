@@ -60,6 +60,7 @@ TAB_OF: dict[RecordKind, int] = {
     RecordKind.MAILBOX: 2,
     RecordKind.INVOICE: 3,
     RecordKind.INCIDENT: 4,
+    RecordKind.QUOTE: 5,
 }
 
 

@@ -196,7 +196,7 @@ def test_only_the_invoice_list_selects_several_rows(qtbot: QtBot, sqlite_db: Dat
         QAbstractItemView.SelectionMode.ExtendedSelection,
         QAbstractItemView.SelectionMode.SingleSelection,
     )
-    assert modes == [single, single, single, extended, single]
+    assert modes == [single, single, single, extended, single, single]
     assert not any(action.isEnabled() for action in window.invoice_batch.actions)
 
 

@@ -71,6 +71,7 @@ def test_five_tabs_with_counts_and_the_database(qtbot: QtBot, demo_db: Database)
         "Boîtes aux lettres",
         "Factures",
         "Incidents",
+        "Devis",
         "Tableau de bord",
     ]
     clients = list_clients(demo_db, ListQuery(limit=0)).total

@@ -375,5 +375,6 @@ EDITABLE = frozenset(
         RecordKind.MAILBOX,
         RecordKind.CONTRACT,
         RecordKind.INCIDENT,
+        RecordKind.QUOTE,
     }
 )

@@ -19,6 +19,7 @@ from desktop.domain.enums import (
     InvoiceStatus,
     MailboxStatus,
     ProductLineCode,
+    QuoteStatus,
 )
 from desktop.services.clients import list_clients
 from desktop.services.contracts import list_contracts
@@ -27,6 +28,7 @@ from desktop.services.incidents import list_incidents
 from desktop.services.invoices import list_invoices
 from desktop.services.listing import ListQuery, Page
 from desktop.services.mailboxes import list_mailboxes
+from desktop.services.quotes import list_quotes
 from desktop.ui.models.paged_model import CellKind, ListColumn
 
 
@@ -37,6 +39,7 @@ class RecordKind(Enum):
     INVOICE = "invoice"
     INCIDENT = "incident"
     CONTRACT = "contract"
+    QUOTE = "quote"
 
 
 @dataclass(frozen=True)
@@ -219,4 +222,25 @@ CONTRACTS = ListSpecUI(
     default_sort="number",
 )
 
-MAIN_TABS = (CLIENTS, DOMAINS, MAILBOXES, INVOICES, INCIDENTS)
+QUOTES = ListSpecUI(
+    kind=RecordKind.QUOTE,
+    title="Devis",
+    singular="devis",
+    plural="devis",
+    columns=(
+        C("Numéro", "number", "number", width=120),
+        C("Client", "client_name", "client", width=220),
+        C("Date", "issued_on", "issued_on", CellKind.DATE, width=95),
+        C("Validité", "valid_until", "valid_until", CellKind.DATE, width=95),
+        C("État", "status", "status", CellKind.STATUS, width=100),
+        C("Total HT", "total_excl_vat", "total_excl_vat", CellKind.MONEY, width=110),
+        C("Total TTC", "total_incl_vat", kind=CellKind.MONEY, width=110),
+    ),
+    fetch=list_quotes,
+    search_hint="Rechercher un numéro de devis ou un client…",
+    filters=(status_filter(QuoteStatus),),
+    default_sort="issued_on",
+    descending=True,
+)
+
+MAIN_TABS = (CLIENTS, DOMAINS, MAILBOXES, INVOICES, INCIDENTS, QUOTES)

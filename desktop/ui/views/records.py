@@ -47,6 +47,7 @@ from desktop.ui.views.history import HistoryPanel
 from desktop.ui.views.incident_view import IncidentView
 from desktop.ui.views.invoice_view import InvoiceView
 from desktop.ui.views.mailbox_actions import add_mailbox_actions
+from desktop.ui.views.quote_view import QuoteView
 
 __all__ = ["VIEWS", "RecordView"]
 
@@ -304,4 +305,5 @@ VIEWS: dict[RecordKind, Callable[..., RecordView]] = {
     RecordKind.CONTRACT: ContractView,
     RecordKind.INVOICE: InvoiceView,
     RecordKind.INCIDENT: IncidentView,
+    RecordKind.QUOTE: QuoteView,
 }

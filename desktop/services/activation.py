@@ -136,8 +136,14 @@ def activate_contract(
             actor=actor,
             reason=f"Code d'accès remis à l'administrateur ({code.login})",
         )
-        draft = _first_invoice(session, contract, client, boxes, subs, prices, service_start)
-        invoice_id, number = _write_invoice(session, draft, contract, actor, day, issue)
+        monthly = not _left_to_monthly_run(session, contract, Month.of(service_start))
+        if monthly:
+            draft = _first_invoice(session, contract, client, boxes, subs, prices, service_start)
+        else:
+            # The monthly run bills this client's month, these accounts and fees
+            # included: billing them here too would bill them twice.
+            draft = _one_off_invoice(contract, client, prices, service_start)
+        invoice_id, number = _write_invoice(session, draft, contract, actor, day, issue, monthly)
         session.flush()
         return Activation(
             contract_id=contract.id,
@@ -307,6 +313,36 @@ def _first_invoice(
     )
 
 
+def _left_to_monthly_run(session: Session, contract: Contract, month: Month) -> bool:
+    """The client's month is not invoiced yet and another of its contracts is in service
+    during it: the monthly run must bill that month, and bills this contract with it."""
+    invoiced = sa.select(Invoice.id).where(
+        Invoice.client_id == contract.client_id, Invoice.billing_month == month.first
+    )
+    if session.execute(invoiced.limit(1)).first() is not None:
+        return False
+    others = sa.select(Contract.id).where(
+        Contract.client_id == contract.client_id,
+        Contract.id != contract.id,
+        Contract.service_start.is_not(None),
+        Contract.service_start <= month.last,
+        sa.or_(Contract.terminated_on.is_(None), Contract.terminated_on >= month.first),
+    )
+    return session.execute(others.limit(1)).first() is not None
+
+
+def _one_off_invoice(
+    contract: Contract, client: Client, prices: _QuotePrices | None, start: date
+) -> InvoiceDraft | None:
+    """Only the quote's services billed once (migration, training…), outside any month."""
+    free = _free_lines(contract, prices, start)
+    if not free:
+        return None
+    totals = invoice_totals((line.amount, line.vat_rate) for line in free)
+    method = client.payment_method or contract.payment_method
+    return InvoiceDraft(client.id, Month.of(start), free, totals, method, False)
+
+
 def _catalogue(
     session: Session,
     boxes: list[Mailbox],
@@ -367,7 +403,9 @@ def _write_invoice(
     actor: str,
     today: date,
     issue: bool,
+    monthly: bool = True,
 ) -> tuple[int | None, str | None]:
+    """``monthly``: the invoice is the client's invoice of the month, unless it has one."""
     if draft is None:
         return None, None
     taken = session.execute(
@@ -381,7 +419,7 @@ def _write_invoice(
         status=InvoiceStatus.DRAFT,
         period_start=draft.month.first,
         period_end=draft.month.last,
-        billing_month=None if taken else draft.month.first,
+        billing_month=draft.month.first if monthly and not taken else None,
         is_renewal=False,
         total_excl_vat=draft.totals.excl_vat,
         total_vat=draft.totals.vat,

@@ -278,3 +278,53 @@ def test_a_draft_needs_lines_and_prices(db: Database) -> None:
             actor=ACTOR,
         )
     assert "lines.1.unit_price" in caught.value.errors
+
+
+def test_a_second_contract_is_billed_by_the_monthly_run_not_twice(db: Database) -> None:
+    """A client already in service: activating another contract in a month not invoiced
+    yet leaves the month to the monthly run (both contracts), and bills only the quote's
+    one-off services apart; nothing is billed twice, nothing forgotten."""
+    items = _catalogue(db)
+    owner = _prospect(db)
+    first = create_quote(db, _draft(items, owner), actor=ACTOR)
+    send_quote(db, first.id, actor=ACTOR, today=date(2026, 2, 2))
+    one = accept_quote(db, first.id, actor=ACTOR, today=date(2026, 2, 3)).contract_id
+    activate_contract(
+        db, one, service_start=date(2026, 2, 16), actor=ACTOR, today=date(2026, 2, 16)
+    )
+    training = QuoteDraft(
+        client_id=owner,
+        product_line_id=items["line"],
+        payment_method=PaymentMethod.TRANSFER,
+        lines=(
+            QuoteLineDraft(plan_id=items["plan"], quantity=D("2")),
+            QuoteLineDraft(description="Formation administrateur", unit_price=D("250.00")),
+        ),
+    )
+    second = create_quote(db, training, actor=ACTOR)
+    send_quote(db, second.id, actor=ACTOR, today=date(2026, 3, 2))
+    two = accept_quote(db, second.id, actor=ACTOR, today=date(2026, 3, 3)).contract_id
+
+    done = activate_contract(
+        db, two, service_start=date(2026, 3, 16), actor=ACTOR, today=date(2026, 3, 16)
+    )
+    # Only the training: the accounts are the monthly run's.
+    assert (done.total_excl_vat, done.total_incl_vat) == (D("250.00"), D("300.00"))
+    with db.read_session() as session:
+        one_off = session.get(Invoice, done.invoice_id)
+        assert one_off is not None and one_off.billing_month is None
+
+    report = bh_run(db, date(2026, 3, 1))
+    assert report.invoices_created == 1
+    with db.read_session() as session:
+        march = session.scalars(
+            sa.select(Invoice).where(Invoice.billing_month == date(2026, 3, 1))
+        ).one()
+        by_contract: dict[int | None, list[Decimal]] = {}
+        for line in march.lines:
+            by_contract.setdefault(line.contract_id, []).append(line.amount_excl_vat)
+    # The first contract's ten accounts for the whole of March at the catalogue price and
+    # its monthly archiving, its one-off fees billed in February not again...
+    assert sorted(by_contract[one]) == sorted([D("12.00")] * 10 + [D("20.00")])
+    # ...and the second contract's two accounts from 16 March: 12.00 × 16/31 = 6.19.
+    assert sorted(by_contract[two]) == [D("6.19"), D("6.19")]

@@ -859,6 +859,11 @@ def quote_print_by_id(db: Database, quote_id: int) -> QuotePrint:
         return _print(session, quote_id)
 
 
+def printable(session: Session, quote_id: int) -> QuotePrint:
+    """The printable quote, read in the caller's session (to mail it as it is sent)."""
+    return _print(session, quote_id)
+
+
 def _print(session: Session, quote_id: int) -> QuotePrint:
     details = _details(session, quote_id)
     client = session.get(Client, details.client_id)

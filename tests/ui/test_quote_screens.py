@@ -243,3 +243,35 @@ def test_the_quotes_tab_lists_them(qtbot: QtBot, db: Database) -> None:
     assert row[4] == "Envoyé"
     assert panel.model.index(0, 4).data(Qt.ItemDataRole.ForegroundRole) is not None
     screenshot(qtbot, window, "quotes_tab")
+
+
+def test_with_the_office_smtp_the_quote_leaves_by_email(qtbot: QtBot, db: Database) -> None:
+    from smtp_server import HOST, smtp_server
+
+    from desktop.settings import LocalSettings, save_local_settings
+    from desktop.ui.outbox_sender import send_now
+
+    items = catalogue(db)
+    dialog = typed_quote(qtbot, db, items)
+    click(qtbot, dialog.save_button)
+    window = make_window(qtbot, db)
+    view = open_view(qtbot, window, RecordKind.QUOTE, dialog.saved.id)
+    with smtp_server() as server:
+        save_local_settings(
+            LocalSettings(
+                smtp_host=HOST,
+                smtp_port=server.port,
+                smtp_security="none",
+                smtp_from="devis@hebergeur-demo.fr",
+            )
+        )
+        run_step(qtbot, click_action(qtbot, view, SEND))  # type: ignore[arg-type]
+        record = wait_reloaded(qtbot, view, lambda r: r.status is QuoteStatus.SENT)
+        assert view.notice.text() == (
+            f"Devis {record.number} envoyé : le courriel est dans la file d'envoi."
+        )
+        assert send_now(db, None).sent == 1
+        [received] = server.received
+    [attachment] = list(received.message.iter_attachments())
+    assert attachment.get_filename() == f"{record.number}.pdf"
+    assert received.message["Subject"].startswith(f"Devis {record.number} — ")

@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 
 from PySide6.QtCore import Qt
@@ -22,7 +22,9 @@ from PySide6.QtWidgets import (
     QTableWidget,
     QTableWidgetItem,
 )
+from sqlalchemy.orm import Session
 
+from desktop.db.engine import Database
 from desktop.domain.clock import paris_today
 from desktop.domain.enums import ContractStatus, QuoteStatus
 from desktop.domain.quotes import DEFAULT_VALIDITY_DAYS, QuoteTotals
@@ -123,6 +125,14 @@ def fill_lines(table: QTableWidget, record: QuoteDetails) -> None:
             table.setItem(row, column, cell)
 
 
+def mailer(db: Database) -> Callable[[Session, QuoteDetails], bool] | None:
+    """Email the quote as it is sent when this desktop has an SMTP server, else None."""
+    from desktop.services.quote_mail import queue_quote_mail
+    from desktop.ui.outbox_sender import saved_smtp_settings
+
+    return queue_quote_mail if saved_smtp_settings(db) is not None else None
+
+
 class QuoteView(RecordView):
     kind = RecordKind.QUOTE
     editable = True
@@ -214,7 +224,7 @@ class QuoteView(RecordView):
             on=record.valid_until or today + timedelta(days=DEFAULT_VALIDITY_DAYS),
             date_key="valid_until",
             submit=lambda until: send_quote(
-                self.db, record.id, actor=self.actor, valid_until=until
+                self.db, record.id, actor=self.actor, valid_until=until, mailer=mailer(self.db)
             ),
         )
         dialog.completed.connect(self._sent)

@@ -79,8 +79,8 @@ def _heading(doc: ContractPrint, text: ContractText) -> list[Flowable]:
 def _parties(doc: ContractPrint) -> Table:
     boxes = [(c, 0) for c in (0, 2)]
     return two_columns(
-        _party("Le client", _client_lines(doc.client), doc.client.name),
-        _party("Le prestataire", _provider_lines(doc.provider), doc.provider.name),
+        _party("Le client", client_lines(doc.client), doc.client.name),
+        _party("Le prestataire", provider_lines(doc.provider), doc.provider.name),
         gutter=6 * mm,
         commands=[
             *[("BOX", cell, cell, 0.6, RULE) for cell in boxes],
@@ -102,7 +102,7 @@ def _party(role: str, lines: list[str], name: str) -> list[Flowable]:
     ]
 
 
-def _client_lines(client: ClientIdentity) -> list[str]:
+def client_lines(client: ClientIdentity) -> list[str]:
     kind = ", ".join(v for v in (client.kind.label, client.legal_form) if v)
     lines = [kind, *client.address.lines]
     if client.siren:
@@ -120,7 +120,7 @@ def _client_lines(client: ClientIdentity) -> list[str]:
     return lines
 
 
-def _provider_lines(provider: ProviderIdentity) -> list[str]:
+def provider_lines(provider: ProviderIdentity) -> list[str]:
     lines = [
         f"{provider.legal_form} au capital de {french_money(provider.share_capital)}",
         *provider.address.lines,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table
 
-from desktop.documents.contract_pdf import _client_lines, _provider_lines
+from desktop.documents.contract_pdf import client_lines, provider_lines
 from desktop.documents.french import french_decimal, french_long_date, french_money
 from desktop.documents.layout import CONTENT_WIDTH, PageFrame, RenderedPdf, build_pdf
 from desktop.documents.signature import fill_in
@@ -91,12 +91,12 @@ def _parties(doc: QuotePrint) -> Table:
     client = [
         para("LE CLIENT", s.label),
         rich(f"<b>{xml(doc.client.name)}</b>", s.text),
-        rich("<br/>".join(xml(x) for x in _client_lines(doc.client)), s.small),
+        rich("<br/>".join(xml(x) for x in client_lines(doc.client)), s.small),
     ]
     provider = [
         para("LE PRESTATAIRE", s.label),
         rich(f"<b>{xml(doc.provider.name)}</b>", s.text),
-        rich("<br/>".join(xml(x) for x in _provider_lines(doc.provider)), s.small),
+        rich("<br/>".join(xml(x) for x in provider_lines(doc.provider)), s.small),
     ]
     return two_columns(
         client,

@@ -166,6 +166,12 @@ def normalize_local_part(value: str) -> str:
     return text.lower()
 
 
+def display_address(address: str) -> str:
+    """A stored address (local@a-label) as people read it: local@unicode."""
+    local, _, domain = address.partition("@")
+    return mailbox_address(local, display_domain_name(domain))
+
+
 def mailbox_address(local_part: str, domain_a_label: str) -> str:
     """Join an already normalised local part and domain: ``jean`` + ``exemple.fr``."""
     return f"{local_part}@{domain_a_label}"

@@ -55,7 +55,7 @@ def issue_access_code(db: Database, client_id: int, *, reason: str, actor: str) 
     why = required_reason(reason)
     with write_scope(db) as session:
         client = _client(session, client_id)
-        return _issue(session, client, AccessCodeAction.ISSUED, why, actor)
+        return record_code(session, client, AccessCodeAction.ISSUED, why, actor)
 
 
 def replace_lost_code(db: Database, client_id: int, *, reason: str, actor: str) -> IssuedCode:
@@ -68,7 +68,7 @@ def replace_lost_code(db: Database, client_id: int, *, reason: str, actor: str) 
                 f"Aucun code d'accès n'a encore été remis à {client.name} : émettez-en un."
             )
         _log(session, client.id, AccessCodeAction.DEACTIVATED, why, actor)
-        return _issue(session, client, AccessCodeAction.REPLACED, why, actor)
+        return record_code(session, client, AccessCodeAction.REPLACED, why, actor)
 
 
 def access_code_log(db: Database, client_id: int) -> list[AccessCodeEntry]:
@@ -113,9 +113,11 @@ def _log(
     return at
 
 
-def _issue(
+def record_code(
     session: Session, client: Client, action: AccessCodeAction, reason: str, actor: str
 ) -> IssuedCode:
+    """A new code for the client's administrator in the caller's transaction; only the
+    event is stored, the code is returned once."""
     administrator = _administrator(session, client.id)
     at = _log(session, client.id, action, reason, actor)
     return IssuedCode(

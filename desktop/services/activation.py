@@ -64,12 +64,13 @@ from desktop.domain.enums import (
 from desktop.domain.invoice_totals import ZERO, invoice_totals
 from desktop.domain.quotes import LineInput, quote_totals
 from desktop.errors import UserError
-from desktop.services.access_codes import IssuedCode, _issue
+from desktop.services.access_codes import IssuedCode, record_code
+from desktop.services.billing_run import default_vat_rate
 from desktop.services.conflicts import CONTRACT, not_found, write_scope
 from desktop.services.events import Subject, log_event
 from desktop.services.issuing import issue_invoices
 from desktop.services.lifecycle import move_mailbox
-from desktop.services.quotes import DEFAULT_VAT_RATE, _default_vat_rate, _line_view
+from desktop.services.quotes import line_view
 
 EVER = date(1, 1, 1)
 
@@ -122,7 +123,7 @@ def activate_contract(
         boxes = _open_accounts(session, contract, service_start, actor)
         prices = _quote_prices(session, quote) if quote is not None else None
         subs = _subscribe(session, contract, prices, service_start, actor)
-        code = _issue(
+        code = record_code(
             session,
             client,
             AccessCodeAction.ISSUED,
@@ -213,7 +214,7 @@ def _open_accounts(session: Session, contract: Contract, start: date, actor: str
 
 
 def _quote_prices(session: Session, quote: Quote) -> _QuotePrices:
-    views = [_line_view(session, line) for line in quote.lines]
+    views = [line_view(session, line) for line in quote.lines]
     inputs = [
         LineInput(
             v.description,
@@ -282,7 +283,7 @@ def _first_invoice(
     start: date,
 ) -> InvoiceDraft | None:
     month = Month.of(start)
-    default_rate = _default_vat_rate(session) or DEFAULT_VAT_RATE
+    default_rate = default_vat_rate(session)
     catalogue = _catalogue(session, boxes, subs, prices, default_rate)
     terms = ContractTerms(
         contract.id, contract.number, contract.payment_method, start, contract.initial_months

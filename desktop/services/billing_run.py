@@ -490,10 +490,13 @@ def _catalogue(session: Session) -> Catalogue:
             )
         )
     }
-    default = session.execute(
-        sa.select(Provider.default_vat_rate).where(Provider.id == 1)
-    ).scalar_one_or_none()
-    return Catalogue(plans, options, DEFAULT_VAT_RATE if default is None else default)
+    return Catalogue(plans, options, default_vat_rate(session))
+
+
+def default_vat_rate(session: Session) -> Decimal:
+    """The provider's VAT rate for plans and options without their own (20 % if none)."""
+    rate = session.scalar(sa.select(Provider.default_vat_rate).where(Provider.id == 1))
+    return DEFAULT_VAT_RATE if rate is None else Decimal(rate)
 
 
 def _clients(session: Session) -> dict[int, _ClientInfo]:

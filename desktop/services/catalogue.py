@@ -28,7 +28,6 @@ from desktop.db.models import (
     Plan,
     Price,
     ProductLine,
-    Provider,
 )
 from desktop.documents.french import french_money
 from desktop.domain.clock import paris_today, utc_now
@@ -39,7 +38,7 @@ from desktop.domain.enums import (
     OptionCategory,
     ProductLineCode,
 )
-from desktop.services.billing_run import DEFAULT_VAT_RATE
+from desktop.services.billing_run import default_vat_rate
 from desktop.services.conflicts import (
     Noun,
     Target,
@@ -162,7 +161,7 @@ def catalogue(db: Database, day: date | None = None) -> Catalogue:
     """
     on = paris_today() if day is None else day
     with db.read_session() as session:
-        default = _default_vat_rate(session)
+        default = default_vat_rate(session)
         prices = _price_history(session)
         lines = session.execute(sa.select(ProductLine.id, ProductLine.code, ProductLine.name))
         line_rows = sorted(lines, key=lambda row: list(ProductLineCode).index(row.code))
@@ -188,11 +187,6 @@ def catalogue(db: Database, day: date | None = None) -> Catalogue:
             ),
             options=tuple(options),
         )
-
-
-def _default_vat_rate(session: Session) -> Decimal:
-    rate = session.scalar(sa.select(Provider.default_vat_rate).where(Provider.id == 1))
-    return DEFAULT_VAT_RATE if rate is None else rate
 
 
 def _price_history(session: Session) -> dict[tuple[str, int], list[PriceRow]]:
@@ -263,7 +257,7 @@ def _item_row(session: Session, item: Plan | CatalogueOption) -> PlanRow | Optio
         .order_by(Price.valid_from)
     )
     prices = [PriceRow(*row) for row in rows]
-    default, today = _default_vat_rate(session), paris_today()
+    default, today = default_vat_rate(session), paris_today()
     names = {
         row.id: row.name for row in session.execute(sa.select(ProductLine.id, ProductLine.name))
     }

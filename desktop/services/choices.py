@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from desktop.db.engine import Database
 from desktop.db.models import Client, Contract, Domain, Mailbox, Plan, ProductLine
 from desktop.domain.domain_names import display_domain_name
-from desktop.domain.emails import mailbox_address
+from desktop.domain.emails import display_address
 from desktop.domain.enums import ClientKind, ClientStatus, MailboxStatus, ProductLineCode
 from desktop.domain.lifecycle import CLOSED_CONTRACTS
 from desktop.services.domains import refused_tlds
@@ -139,14 +139,9 @@ def mailbox_choices(db: Database, client_id: int) -> tuple[Choice, ...]:
     with db.read_session() as session:
         rows = session.execute(stmt).all()
     return tuple(
-        Choice(row.id, _unicode_address(row.address), row.status.label, group_id=row.domain_id)
+        Choice(row.id, display_address(row.address), row.status.label, group_id=row.domain_id)
         for row in rows
     )
-
-
-def _unicode_address(address: str) -> str:
-    local, _, domain = address.partition("@")
-    return mailbox_address(local, display_domain_name(domain))
 
 
 def plan_choices(db: Database, product_line_id: int) -> tuple[Choice, ...]:

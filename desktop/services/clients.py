@@ -169,7 +169,7 @@ _TEXT_FIELDS = (
 
 def create_client(db: Database, draft: ClientDraft, *, actor: str) -> ClientDetails:
     with write_scope(db, unique=_unique_rules(draft)) as session:
-        values, contacts = _validate(session, draft, None, set())
+        values, contacts = validate_client_draft(session, draft, None, set())
         values["code"] = values["code"] or _next_client_code(session)
         client = Client(**values, updated_by=actor)
         session.add(client)
@@ -184,7 +184,9 @@ def update_client(
     target = Target(CLIENT, Client, client_id)
     with write_scope(db, unique=_unique_rules(draft), target=target) as session:
         client = load_for_update(session, target, expected_version)
-        values, contacts = _validate(session, draft, client_id, {c.id for c in client.contacts})
+        values, contacts = validate_client_draft(
+            session, draft, client_id, {c.id for c in client.contacts}
+        )
         values["code"] = values["code"] or client.code
         for name, value in values.items():
             setattr(client, name, value)
@@ -339,7 +341,7 @@ class _CleanContact:
     is_primary: bool
 
 
-def _validate(
+def validate_client_draft(
     session: Session, draft: ClientDraft, client_id: int | None, contact_ids: set[int]
 ) -> tuple[dict[str, Any], list[_CleanContact]]:
     """Every error of the draft at once, or the column values to store."""

@@ -196,7 +196,7 @@ def contract_document(db: Database, number: str, *, at: date | None = None) -> C
         options = _option_lines(session, contract.id, accounts, day)
         return ContractPrint(
             provider=load_provider_identity(session),
-            client=_client_identity(contract.client),
+            client=client_identity(contract.client),
             contract=_terms(contract),
             accounts=lines,
             options=options,
@@ -248,7 +248,7 @@ def load_provider_identity(session: Session) -> ProviderIdentity:
 # --- reading ----------------------------------------------------------------------------
 
 
-def _client_identity(client: Client) -> ClientIdentity:
+def client_identity(client: Client) -> ClientIdentity:
     admins = sorted(
         (c for c in client.contacts if c.role is ContactRole.ADMINISTRATOR),
         key=lambda c: (not c.is_primary, c.id),

@@ -123,7 +123,7 @@ def create_contract(db: Database, draft: ContractDraft, *, actor: str) -> Contra
     """A new contract, numbered from its yearly series; active once its service starts."""
     with write_scope(db) as session:
         values = _validate(session, draft, None)
-        number = _next_contract_number(session)
+        number = next_contract_number(session)
         status = ContractStatus.ACTIVE if values["service_start"] else ContractStatus.PENDING
         contract = Contract(number=number, status=status, updated_by=actor, **values)
         session.add(contract)
@@ -167,7 +167,7 @@ def update_contract(
         return _details(session, contract.id)
 
 
-def _next_contract_number(session: Session) -> str:
+def next_contract_number(session: Session) -> str:
     """The next number of this year's series; numbers already taken (imported) are skipped."""
     number_format = session.execute(
         sa.select(Provider.contract_number_format).where(Provider.id == 1)

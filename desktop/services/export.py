@@ -44,9 +44,10 @@ from desktop.services.contracts import list_contracts
 from desktop.services.domains import list_domains
 from desktop.services.incidents import (  # the support clock, as the list computes it
     IncidentRow,
-    _objectives,
-    _with_clock,
+    Objectives,
     list_incidents,
+    objectives,
+    with_clock,
 )
 from desktop.services.invoices import list_invoices
 from desktop.services.listing import (
@@ -359,7 +360,7 @@ def export_rows(
     with db.read_session() as session:
         rows: Iterator[Any] = stream_rows(session, source, batch=batch)
         if spec is INCIDENTS:
-            rows = _with_clocks(rows, _objectives(session))
+            rows = _with_clocks(rows, objectives(session))
         yield from _cells(spec, rows)
 
 
@@ -379,11 +380,11 @@ def _unpaged(query: ListQuery) -> ListQuery:
     return dataclasses.replace(query, offset=0, count=False)
 
 
-def _with_clocks(rows: Iterator[IncidentRow], goals: Any) -> Iterator[IncidentRow]:
+def _with_clocks(rows: Iterator[IncidentRow], goals: Objectives) -> Iterator[IncidentRow]:
     """Open incidents with their support time left, as the list shows them."""
     now = utc_now()
     for row in rows:
-        yield _with_clock(row, goals, now)
+        yield with_clock(row, goals, now)
 
 
 def _cells(spec: ExportSpec, rows: Iterator[Any]) -> Iterator[tuple[Any, ...]]:

@@ -480,7 +480,7 @@ def list_incidents(
             return page
         goals = _objectives(session)
     instant = as_utc(now or utc_now())
-    rows = tuple(_with_clock(row, goals, instant) for row in page.rows)
+    rows = tuple(with_clock(row, goals, instant) for row in page.rows)
     return dataclasses.replace(page, rows=rows)
 
 
@@ -658,7 +658,8 @@ def _name_of(session: Session, name: Any, key: Any, value: int | None) -> str | 
     return found
 
 
-def _with_clock(row: IncidentRow, goals: Objectives, now: datetime) -> IncidentRow:
+def with_clock(row: IncidentRow, goals: Objectives, now: datetime) -> IncidentRow:
+    """An open notification's row with its deadline and support time left at ``now``."""
     if row.status is not IncidentStatus.OPEN:
         return row
     clock = incident_clock(goals, row.received_at, None, now=now)

@@ -18,7 +18,7 @@ from desktop.db.engine import Database
 from desktop.db.models import Client, Contract, Domain, Mailbox, Plan, ProductLine
 from desktop.domain.clock import paris_today, utc_now
 from desktop.domain.domain_names import display_domain_name
-from desktop.domain.emails import mailbox_address, normalize_local_part
+from desktop.domain.emails import display_address, mailbox_address, normalize_local_part
 from desktop.domain.enums import MailboxKind, MailboxStatus, ProductLineCode
 from desktop.domain.errors import collect
 from desktop.domain.lifecycle import CLOSED_CONTRACTS
@@ -332,8 +332,7 @@ _COLUMNS: dict[str, Column] = {
 
 
 def _display_address(row: sa.Row[Any]) -> str:
-    local, _, domain = row.address.partition("@")
-    return mailbox_address(local, display_domain_name(domain))
+    return display_address(row.address)
 
 
 def _make(row_cls: Callable[..., T]) -> Callable[[sa.Row[Any]], T]:

@@ -65,14 +65,15 @@ from desktop.domain.quotes import (
     quote_totals,
 )
 from desktop.errors import NotFoundError, UserError
+from desktop.services.billing_run import default_vat_rate
 from desktop.services.conflicts import Noun, Target, load_for_update, not_found, write_scope
 from desktop.services.contract_print import (
     ClientIdentity,
     ProviderIdentity,
+    client_identity,
     load_provider_identity,
 )
-from desktop.services.contract_print import _client_identity as client_identity
-from desktop.services.contracts import INITIAL_ORDER_METHODS, _next_contract_number
+from desktop.services.contracts import INITIAL_ORDER_METHODS, next_contract_number
 from desktop.services.counters import next_number
 from desktop.services.events import Subject, log_event
 from desktop.services.listing import (
@@ -95,7 +96,6 @@ from desktop.services.prices import price_valid_on
 QUOTE = Noun("Ce devis")
 QUOTE_SERIES = "quote"
 DEFAULT_NUMBER_FORMAT = "D{year}-{seq:05d}"
-DEFAULT_VAT_RATE = Decimal("20.00")
 MAX_MONTHS = 60
 
 
@@ -295,7 +295,7 @@ def _validate(session: Session, draft: QuoteDraft) -> dict[str, Any]:
     if not ZERO <= global_percent <= Decimal("100"):
         errors["discount_percent"] = "La remise globale doit être comprise entre 0 et 100 %."
     today = paris_today()
-    default_rate = _default_vat_rate(session)
+    default_rate = default_vat_rate(session)
     lines: list[dict[str, Any]] = []
     inputs: list[LineInput] = []
     for index, line_draft in enumerate(draft.lines, 1):
@@ -412,13 +412,6 @@ def catalogue_price(
     return None
 
 
-def _default_vat_rate(session: Session) -> Decimal:
-    rate = session.execute(
-        sa.select(Provider.default_vat_rate).where(Provider.id == 1)
-    ).scalar_one_or_none()
-    return DEFAULT_VAT_RATE if rate is None else Decimal(rate)
-
-
 # --- sending ----------------------------------------------------------------------------
 
 
@@ -504,7 +497,7 @@ def accept_quote(
         contract = Contract(
             client_id=quote.client_id,
             product_line_id=quote.product_line_id,
-            number=_next_contract_number(session),
+            number=next_contract_number(session),
             quote_id=quote.id,
             ordered_on=day,
             signed_on=day,
@@ -701,7 +694,7 @@ def _details(session: Session, quote_id: int) -> QuoteDetails:
     contract = session.scalars(
         sa.select(Contract).where(Contract.quote_id == quote.id).order_by(Contract.id).limit(1)
     ).first()
-    views = tuple(_line_view(session, row) for row in quote.lines)
+    views = tuple(line_view(session, row) for row in quote.lines)
     totals = quote_totals([_line_input(view) for view in views], quote.discount_percent or ZERO)
     return QuoteDetails(
         id=quote.id,
@@ -732,7 +725,7 @@ def _details(session: Session, quote_id: int) -> QuoteDetails:
     )
 
 
-def _line_view(session: Session, row: QuoteLine) -> QuoteLineView:
+def line_view(session: Session, row: QuoteLine) -> QuoteLineView:
     billing, category = OptionBilling.PER_ACT, None
     if row.plan_id is not None:
         billing = OptionBilling.MONTHLY

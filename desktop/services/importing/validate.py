@@ -24,8 +24,7 @@ from desktop.domain.enums import ClientKind, ClientStatus, LabelledEnum, Mailbox
 from desktop.domain.errors import FIELD_LABELS, InvalidValue, ValidationError
 from desktop.domain.identifiers import normalize_siren
 from desktop.domain.lifecycle import CLOSED_CONTRACTS
-from desktop.services.clients import ClientDraft
-from desktop.services.clients import _validate as validate_client_draft
+from desktop.services.clients import ClientDraft, validate_client_draft
 from desktop.services.domains import ADMIN_CERTIFICATION_REQUIRED, refused_tlds
 from desktop.services.fields import text_field
 from desktop.services.importing.columns import FIELDS, ColumnMap, Field, ImportKind, header_key

@@ -33,6 +33,7 @@ def run(db_value: str | None, argv: Sequence[str] = ()) -> int:
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from desktop.ui.main_window import APP_TITLE
+    from desktop.ui.tasks import run_in_background
 
     setup_logging()
     app = QApplication.instance() or QApplication([sys.argv[0], *argv])
@@ -43,7 +44,6 @@ def run(db_value: str | None, argv: Sequence[str] = ()) -> int:
     try:
         db = open_database(db_value)
         upgrade(db)
-        daily_backup_logged(db)
     except UserError as exc:
         log.warning("Cannot open the database: %s", exc.message)
         if sys.stderr is not None:
@@ -53,6 +53,8 @@ def run(db_value: str | None, argv: Sequence[str] = ()) -> int:
     window = build_window(db, staff_name())
     window.show()
     window.start_sending()
+    # The day's copy of an SQLite file, off the GUI thread: a large file takes seconds.
+    run_in_background(lambda: daily_backup_logged(db), lambda _path: None, lambda _e: None)
     if not provider_exists(db):
         QTimer.singleShot(0, lambda: welcome(window, db, staff_name()))
     try:

@@ -133,6 +133,14 @@ def credit_amount(
         return round_money(max(_ZERO, min(credit, cap)))
 
 
+def credit_base(month_fixed_fees: Decimal, previous_usage_fees: Sequence[Decimal]) -> Decimal:
+    """The base a credit's tier applies to, to the cent (shown to staff): the month's fixed
+    fees plus the mean of the previous months' usage fees (none means no usage)."""
+    with localcontext() as context:
+        context.prec = _PRECISION
+        return round_money(month_fixed_fees + _mean(previous_usage_fees))
+
+
 def _mean(values: Sequence[Decimal]) -> Decimal:
     """Arithmetic mean of ``values``; zero for none."""
     if not values:

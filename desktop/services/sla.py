@@ -51,6 +51,7 @@ from desktop.domain.sla import (
     AVAILABILITY_TARGET,
     USAGE_AVERAGE_MONTHS,
     credit_amount,
+    credit_base,
     credit_percent,
     month_bounds,
     month_downtime,
@@ -240,12 +241,6 @@ class _Notice:
     received_at: datetime
     restored_at: datetime | None
     excusable: bool
-
-
-def credit_base(fixed: Decimal, previous_usage: Sequence[Decimal]) -> Decimal:
-    """Fixed fees plus the mean of the previous months' usage, to the cent."""
-    mean = sum(previous_usage, _ZERO) / len(previous_usage) if previous_usage else _ZERO
-    return round_money(fixed + mean)
 
 
 def sla_report(db: Database, month: date, *, now: datetime | None = None) -> list[SlaRow]:

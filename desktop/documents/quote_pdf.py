@@ -9,7 +9,7 @@ block: « Bon pour accord », date, name, title, signature and stamp.
 from __future__ import annotations
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, Spacer, Table
+from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from desktop.documents.contract_pdf import client_lines, provider_lines
 from desktop.documents.french import french_decimal, french_long_date, french_money
@@ -20,6 +20,7 @@ from desktop.documents.tables import (
     LabelledBox,
     TableColumn,
     data_table,
+    grid,
     key_value_table,
     two_columns,
 )
@@ -85,7 +86,7 @@ def _heading(doc: QuotePrint) -> list[Flowable]:
     ]
 
 
-def _parties(doc: QuotePrint) -> Table:
+def _parties(doc: QuotePrint) -> Flowable:
     s = styles()
     boxes = [(c, 0) for c in (0, 2)]
     client = [
@@ -155,18 +156,17 @@ def _totals(doc: QuotePrint) -> Flowable:
         rich(f"<b>{xml(rows[-1][0])}</b>", s.cell),
         rich(f"<b>{xml(rows[-1][1])}</b>", s.cell_right),
     ]
-    table = Table(data, colWidths=[width - 32 * mm, 32 * mm], hAlign="RIGHT")
-    from reportlab.platypus import TableStyle
-
-    table.setStyle(
-        TableStyle(
-            [
-                ("LINEABOVE", (0, -1), (-1, -1), 0.8, RULE),
-                ("BACKGROUND", (0, -1), (-1, -1), SHADE),
-                ("TOPPADDING", (0, 0), (-1, -1), 1.5),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
-            ]
-        )
+    # Through grid(): a bare Table would name Helvetica, a font not embedded.
+    table = grid(
+        data,
+        [width - 32 * mm, 32 * mm],
+        [
+            ("LINEABOVE", (0, -1), (-1, -1), 0.8, RULE),
+            ("BACKGROUND", (0, -1), (-1, -1), SHADE),
+            ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+        ],
+        align="RIGHT",
     )
     return KeepTogether([table])
 

@@ -81,3 +81,12 @@ def _dump(data: bytes, name: str) -> None:
     folder = os.environ.get("QUOTE_PDF_DIR")
     if folder:
         (Path(folder) / f"{name}.pdf").write_bytes(data)
+
+
+def test_every_font_is_embedded(sqlite_db: Database) -> None:
+    from tests.documents.pdf_helpers import fonts
+
+    quote = sent_quote(sqlite_db)
+    assert quote.number is not None
+    used = fonts(build_quote(quote_print(sqlite_db, quote.number)).data)
+    assert used and all(used.values()), used  # no Helvetica left by a bare table

@@ -37,3 +37,7 @@ class ConflictError(UserError):
 
 def _rebuild_conflict(message: str, kwargs: dict[str, object]) -> ConflictError:
     return ConflictError(message, **kwargs)  # type: ignore[arg-type]
+
+
+class PermissionDeniedError(UserError):
+    """The staff account's role does not allow this action; nothing was written."""

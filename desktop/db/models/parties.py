@@ -79,6 +79,17 @@ class Provider(Versioned, Base):
     sla_fixed_line_kinds: Mapped[str] = mapped_column(
         sa.String(200), default="subscription", server_default="subscription"
     )
+    # Personal data: months after which a prospect without a deal, a terminated
+    # client, a deleted mailbox are anonymised by the purge.
+    retention_prospect_months: Mapped[int] = mapped_column(
+        sa.Integer, default=36, server_default="36"
+    )
+    retention_client_months: Mapped[int] = mapped_column(
+        sa.Integer, default=36, server_default="36"
+    )
+    retention_mailbox_months: Mapped[int] = mapped_column(
+        sa.Integer, default=12, server_default="12"
+    )
 
 
 class Client(IdMixin, Versioned, Base):
@@ -157,3 +168,8 @@ class StaffUser(IdMixin, Versioned, Base):
     failed_logins: Mapped[int] = mapped_column(sa.Integer, default=0)
     locked_until: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
+    # Set by an administrator's reset: the next login asks for a new password.
+    must_change_password: Mapped[bool] = mapped_column(
+        sa.Boolean, default=False, server_default=sa.false()
+    )
+    password_changed_at: Mapped[datetime | None]

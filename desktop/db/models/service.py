@@ -150,6 +150,7 @@ class Mailbox(IdMixin, Versioned, Base):
     # A generated password is shown once; only when and by whom is kept.
     password_issued_at: Mapped[datetime | None]
     password_issued_by: Mapped[str | None] = mapped_column(sa.String(64))
+    anonymised_at: Mapped[datetime | None]
 
     client: Mapped[Client] = relationship(viewonly=True)
     contract: Mapped[Contract] = relationship(viewonly=True)

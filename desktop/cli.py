@@ -379,6 +379,11 @@ def _add_db_option(parser: argparse.ArgumentParser, default: object) -> None:
     )
 
 
+def actor_of(args: argparse.Namespace) -> str:
+    """Who runs the command: the staff login it authenticated as, else the system user."""
+    return getattr(args, "actor", None) or staff_name()
+
+
 def on_database(args: argparse.Namespace, work: Callable[[Database], T]) -> tuple[Database, T]:
     """Open the database named by the arguments, bring its schema up to date, do the
     work, close it; the (closed) database, for its description, and the work's result."""
@@ -456,7 +461,7 @@ def run_renewals_command(args: argparse.Namespace) -> int:
 
     at = args.at or paris_today()
     _, report = on_database(
-        args, lambda db: run_renewals(db, at=at, actor=staff_name(), apply=not args.dry_run)
+        args, lambda db: run_renewals(db, at=at, actor=actor_of(args), apply=not args.dry_run)
     )
     for outcome in report.outcomes:
         if outcome.contract_ends:
@@ -493,7 +498,7 @@ def run_billing_command(args: argparse.Namespace) -> int:
         lambda db: run_billing(
             db,
             month,
-            actor=staff_name(),
+            actor=actor_of(args),
             issue=not args.draft,
             progress=_count_printer("Facturation"),
         ),
@@ -555,7 +560,7 @@ def run_sepa_export(args: argparse.Namespace) -> int:
         lambda db: export_pain008(
             db,
             collection_date=args.collection_date,
-            actor=staff_name(),
+            actor=actor_of(args),
             version=args.version,
             deliver=lambda xml: write_atomically(target, xml),
         ),
@@ -571,7 +576,7 @@ def run_sepa_returns(args: argparse.Namespace) -> int:
     data = read_input_file(args.file)
     _, report = on_database(
         args,
-        lambda db: import_returns(db, data, actor=staff_name(), apply=not args.dry_run),
+        lambda db: import_returns(db, data, actor=actor_of(args), apply=not args.dry_run),
     )
     for line in returns_lines(report, applied=not args.dry_run):
         say(line)
@@ -585,7 +590,7 @@ def run_sepa_collected(args: argparse.Namespace) -> int:
     _, (count, total) = on_database(
         args,
         lambda db: mark_batch_collected(
-            db, args.message_id, collected_on=args.on, actor=staff_name()
+            db, args.message_id, collected_on=args.on, actor=actor_of(args)
         ),
     )
     say(
@@ -628,7 +633,7 @@ def run_dunning_command(args: argparse.Namespace) -> int:
     def run(db: Database) -> DunningReport:
         plan = plan_dunning(db, at)
         confirmed = _confirmed_deletions(plan, args.confirm_deletion)
-        return run_dunning(db, at, actor=staff_name(), confirmed_deletions=confirmed)
+        return run_dunning(db, at, actor=actor_of(args), confirmed_deletions=confirmed)
 
     _, report = on_database(args, run)
     for line in _dunning_lines(report):
@@ -696,7 +701,7 @@ def run_import(args: argparse.Namespace) -> int:
     kind = ImportKind(args.kind)
     _, report = on_database(
         args,
-        lambda db: import_file(db, kind, args.file, dry_run=args.dry_run, actor=staff_name()),
+        lambda db: import_file(db, kind, args.file, dry_run=args.dry_run, actor=actor_of(args)),
     )
     if report.ignored_columns:
         ignored = ", ".join(f"« {name} »" for name in report.ignored_columns)

@@ -6,7 +6,12 @@ import sqlalchemy as sa
 
 from desktop.db.engine import Database, describe_url, resolve_url, sqlite_path, translate_errors
 from desktop.db.schema import SchemaState, current_state, inspect_schema, refuse_unusable
-from desktop.db.sqlite_files import check_file_usable, read_only_engine
+from desktop.db.sqlite_files import (
+    check_file_usable,
+    make_private,
+    private_folder,
+    read_only_engine,
+)
 from desktop.paths import data_dir, default_database_path
 
 
@@ -21,7 +26,8 @@ def open_database(value: str | None) -> Database:
     path = sqlite_path(url)
     if path is not None:
         if path == default_database_path():
-            data_dir().mkdir(parents=True, exist_ok=True)
+            private_folder(data_dir())
+            make_private(data_dir())  # also when made by an older version, or by hand
         check_file_usable(path)
         if path.exists():
             _refuse_unusable_file(url)

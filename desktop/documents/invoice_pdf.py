@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
-from functools import partial
+from functools import lru_cache, partial
 from io import BytesIO
 
 from reportlab import rl_config
@@ -109,7 +109,7 @@ def build_invoice(doc: InvoiceDocument) -> RenderedPdf:
         lang="fr-FR",
         initialFontName=SANS,
     )
-    decorate = partial(_decorate, doc, _logo(doc.seller))
+    decorate = partial(_decorate, doc, _logo(doc.seller), _footer_lines(doc))
     with _without_ascii85():
         template.build(_story(doc), canvasmaker=partial(NumberedCanvas, decorate=decorate))
     return RenderedPdf(buffer.getvalue(), template.page)
@@ -151,6 +151,8 @@ CELL_LEADING = 10.4
 def wrap(text: str, width: float, *, font: str = SANS, size: float = CELL_SIZE) -> str:
     """``text`` broken into lines of at most ``width`` points, at plain spaces only
     (never at the no-break spaces of French typography)."""
+    if text.splitlines() == [text] and text[0] != " " and stringWidth(text, font, size) <= width:
+        return text  # most cells: one line that fits, measured once
     lines: list[str] = []
     for paragraph in text.splitlines() or [""]:
         current = ""
@@ -168,13 +170,23 @@ def wrap(text: str, width: float, *, font: str = SANS, size: float = CELL_SIZE) 
 
 
 def _cut(word: str, width: float, font: str, size: float) -> list[str]:
-    """A word too long for a line, cut where it must be (an address, a reference)."""
+    """A word too long for a line, cut where it must be (an address, a reference).
+    ReportLab does not kern: a piece's width is the sum of its characters'."""
     pieces = [""]
+    used = 0.0
     for char in word:
-        if pieces[-1] and stringWidth(pieces[-1] + char, font, size) > width:
+        advance = _char_width(char, font, size)
+        if pieces[-1] and used + advance > width:
             pieces.append("")
+            used = 0.0
         pieces[-1] += char
+        used += advance
     return pieces
+
+
+@lru_cache(maxsize=4096)
+def _char_width(char: str, font: str, size: float) -> float:
+    return float(stringWidth(char, font, size))
 
 
 def _text_style(commands: Sequence[Command]) -> list[Command]:
@@ -486,23 +498,33 @@ def _mentions(doc: InvoiceDocument) -> list[Flowable]:
 
 
 def _logo(seller: InvoiceSeller) -> ImageReader | None:
-    """The logo, decoded once per document; None when absent or unreadable."""
-    if not seller.logo:
-        return None
+    """The logo; None when absent or unreadable."""
+    return _decoded_logo(seller.logo) if seller.logo else None
+
+
+@lru_cache(maxsize=4)
+def _decoded_logo(data: bytes) -> ImageReader | None:
+    """The logo decoded once per process (a batch prints the same one on every
+    invoice): its pixels read, as ReportLab keeps them for every page after."""
     try:
-        image = ImageReader(BytesIO(seller.logo))
-        image.getSize()
+        image = ImageReader(BytesIO(data))
+        image.getRGBData()
     except Exception:  # noqa: BLE001 - a broken logo must not stop an invoice
         return None
     return image
 
 
 def _decorate(
-    doc: InvoiceDocument, logo: ImageReader | None, canvas: Canvas, page: int, total: int
+    doc: InvoiceDocument,
+    logo: ImageReader | None,
+    footer: list[str],
+    canvas: Canvas,
+    page: int,
+    total: int,
 ) -> None:
     canvas.saveState()
     _draw_header(canvas, doc, logo)
-    _draw_footer(canvas, doc, page, total)
+    _draw_footer(canvas, doc, footer, page, total)
     if doc.is_draft:
         _draw_watermark(canvas)
     canvas.restoreState()
@@ -541,7 +563,16 @@ def footer_identity(seller: InvoiceSeller) -> str:
     )
 
 
-def _draw_footer(canvas: Canvas, doc: InvoiceDocument, page: int, total: int) -> None:
+def _footer_lines(doc: InvoiceDocument) -> list[str]:
+    """The footer's small print, broken into lines once for every page."""
+    lines = simpleSplit(footer_identity(doc.seller), SANS, 6.6, CONTENT_WIDTH)
+    lines += simpleSplit(doc.footer or "", SANS, 6.6, CONTENT_WIDTH)
+    return list(lines[:5])
+
+
+def _draw_footer(
+    canvas: Canvas, doc: InvoiceDocument, footer: list[str], page: int, total: int
+) -> None:
     right = PAGE_WIDTH - MARGIN
     canvas.setStrokeColor(RULE)
     canvas.setLineWidth(0.6)
@@ -553,9 +584,7 @@ def _draw_footer(canvas: Canvas, doc: InvoiceDocument, page: int, total: int) ->
     canvas.setFont(SANS_BOLD, 7.3)
     canvas.drawString(MARGIN, baseline, f"{doc.title} — {doc.buyer.name}")
     canvas.setFont(SANS, 6.6)
-    lines = simpleSplit(footer_identity(doc.seller), SANS, 6.6, CONTENT_WIDTH)
-    lines += simpleSplit(doc.footer or "", SANS, 6.6, CONTENT_WIDTH)
-    for index, line in enumerate(lines[:5], start=1):
+    for index, line in enumerate(footer, start=1):
         canvas.drawString(MARGIN, baseline - index * FOOTER_LINE, line)
 
 

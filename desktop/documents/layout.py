@@ -22,7 +22,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
 from desktop import __version__
-from desktop.documents.fonts import SANS, SANS_BOLD, register_fonts
+from desktop.documents.fonts import SANS, SANS_BOLD, register_fonts, seed_subsets
 from desktop.documents.french import french_money, group_digits
 from desktop.documents.styles import ACCENT, MUTED, RULE
 
@@ -98,6 +98,7 @@ class NumberedCanvas(Canvas):  # type: ignore[misc]
         self, *args: Any, decorate: Callable[[Canvas, int, int], None], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
+        seed_subsets(self._doc)
         self._decorate = decorate
         self._kept_pages: list[dict[str, Any]] = []
 

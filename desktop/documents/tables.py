@@ -3,16 +3,26 @@
 Every table goes through :func:`grid`, which sets the documents' font: a
 ReportLab table otherwise draws its (even empty) text cells in Helvetica,
 a standard font that would not be embedded.
+
+ReportLab gives each cell its own style and applies every style command to
+every cell of its range, one attribute at a time: most of the cost of a
+small table. :func:`grid` instead works out which commands reach each cell
+and gives the cells reached by the same commands one shared style, made
+once per process (:func:`_cell_style`); the table then only gets the
+backgrounds and lines. The styles are shared, so a grid's cell styles are
+never changed afterwards (nothing calls ``setStyle`` on a grid).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, TypeAlias
 
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Table, TableStyle
+from reportlab.platypus.tables import CellStyle, _setCellStyle
 
 from desktop.documents.fonts import SANS
 from desktop.documents.layout import CONTENT_WIDTH
@@ -22,6 +32,14 @@ Cell: TypeAlias = "str | Flowable"
 """A data table's cell: plain text (wrapped in a paragraph) or any flowable."""
 Command: TypeAlias = tuple[Any, ...]
 """A ReportLab table style command, e.g. ``("BOX", (0, 0), (-1, -1), 0.6, RULE)``."""
+
+BASE_FONT: Command = ("FONT", (0, 0), (-1, -1), SANS, 8.3)
+CELL_OPERATIONS = frozenset(
+    "FONT FONTNAME FACE SIZE FONTSIZE LEADING TEXTCOLOR ALIGN ALIGNMENT VALIGN LEFTPADDING "
+    "RIGHTPADDING TOPPADDING BOTTOMPADDING HREF DESTINATION DIRECTION SHAPING".split()
+)
+"""The commands that set cells' styles (ReportLab's ``_setCellStyle``); the others
+(backgrounds, lines, spans) stay the table's."""
 
 
 def grid(
@@ -34,15 +52,52 @@ def grid(
     row_heights: Sequence[float] | None = None,
 ) -> Table:
     """A table in the documents' font, with ``commands`` for its style."""
+    rows = [list(row) for row in data]
+    every = (BASE_FONT, *commands)
+    cells = tuple(c for c in every if c[0] in CELL_OPERATIONS)
     table = Table(
-        [list(row) for row in data],
+        rows,
         colWidths=list(widths),
         rowHeights=None if row_heights is None else list(row_heights),
         repeatRows=repeat_rows,
         hAlign=align,
+        cellStyles=_cell_styles(cells, len(rows), len(widths)) if rows else None,
     )
-    table.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), SANS, 8.3), *commands]))
+    table.setStyle(TableStyle([c for c in every if c[0] not in CELL_OPERATIONS]))
     return table
+
+
+def _cell_styles(commands: tuple[Command, ...], rows: int, columns: int) -> list[list[Any]]:
+    """Each cell's style: the one shared by the cells the same commands reach."""
+    reached: list[list[tuple[int, ...]]] = [[()] * columns for _ in range(rows)]
+    for index, (_, (c0, r0), (c1, r1), *_values) in enumerate(commands):
+        first_column, last_column = _bounds(c0, c1, columns)
+        for row in reached[slice(*_bounds(r0, r1, rows))]:
+            for column in range(first_column, last_column):
+                row[column] += (index,)
+    made: dict[tuple[int, ...], Any] = {}
+    for row in reached:
+        for key in row:
+            if key not in made:
+                made[key] = _cell_style(tuple(commands[i] for i in key))
+    return [[made[key] for key in row] for row in reached]
+
+
+def _bounds(start: int, end: int, count: int) -> tuple[int, int]:
+    """A command's range (negative counting from the end, inclusive) as a slice's."""
+    if isinstance(start, str) or isinstance(end, str):
+        raise ValueError("grid() does not take the splitfirst / splitlast rows")
+    start, end = start + count if start < 0 else start, end + count if end < 0 else end
+    return max(0, start), min(count - 1, end) + 1
+
+
+@lru_cache(maxsize=1024)
+def _cell_style(commands: tuple[Command, ...]) -> Any:
+    """The style ReportLab gives a cell these commands reach, in this order."""
+    style = CellStyle("grid")
+    for operation, _start, _end, *values in commands:
+        _setCellStyle([[style]], 0, 0, operation, values)
+    return style
 
 
 NO_PADDING: tuple[Command, ...] = (

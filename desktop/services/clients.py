@@ -22,6 +22,9 @@ from desktop.domain.identifiers import (
     normalize_siret,
     normalize_vat_number,
 )
+from desktop.domain.roles import Permission
+from desktop.errors import UserError
+from desktop.services.access import requires
 from desktop.services.conflicts import (
     CLIENT,
     Target,
@@ -167,6 +170,7 @@ _TEXT_FIELDS = (
 # --- use cases --------------------------------------------------------------------------
 
 
+@requires(Permission.CUSTOMERS)
 def create_client(db: Database, draft: ClientDraft, *, actor: str) -> ClientDetails:
     with write_scope(db, unique=_unique_rules(draft)) as session:
         values, contacts = validate_client_draft(session, draft, None, set())
@@ -178,12 +182,18 @@ def create_client(db: Database, draft: ClientDraft, *, actor: str) -> ClientDeta
         return _details(session, client)
 
 
+@requires(Permission.CUSTOMERS)
 def update_client(
     db: Database, client_id: int, draft: ClientDraft, *, expected_version: int, actor: str
 ) -> ClientDetails:
     target = Target(CLIENT, Client, client_id)
     with write_scope(db, unique=_unique_rules(draft), target=target) as session:
         client = load_for_update(session, target, expected_version)
+        if client.status is ClientStatus.ANONYMISED:
+            raise UserError(
+                "Ce client a été anonymisé : sa fiche ne peut plus être modifiée. "
+                "Rien n'a été enregistré."
+            )
         values, contacts = validate_client_draft(
             session, draft, client_id, {c.id for c in client.contacts}
         )

@@ -45,7 +45,13 @@ from desktop.domain.enums import (
 )
 from desktop.domain.errors import ValidationError
 from desktop.errors import ConflictError, PermissionDeniedError, UserError
-from desktop.services.clients import ClientDraft, ContactDraft, create_client
+from desktop.services.clients import (
+    ClientDraft,
+    ContactDraft,
+    create_client,
+    get_client,
+    update_client,
+)
 from desktop.services.events import Subject, log_event
 from desktop.services.mailboxes import MailboxDraft, create_mailbox
 from desktop.services.mandates import create_mandate
@@ -363,6 +369,21 @@ def test_anonymising_twice_changes_nothing(db: Database) -> None:
     assert again.changed is False
     assert again.summary == f"Le client {closed.code} était déjà anonymisé : rien n'a changé."
     assert table_rows(db, *models) == before
+
+
+def test_an_anonymised_client_can_no_longer_be_edited(db: Database) -> None:
+    closed = closed_consumer(db)
+    anonymise_client(db, closed.client_id, actor=ACTOR, now=NOW)
+    details = get_client(db, closed.client_id)
+    draft = ClientDraft(
+        kind=ClientKind.CONSUMER, name="Jeanne Martin", billing_email="jeanne@exemple.fr"
+    )
+    with pytest.raises(UserError) as refused:
+        update_client(db, closed.client_id, draft, expected_version=details.version, actor=ACTOR)
+    assert refused.value.message == (
+        "Ce client a été anonymisé : sa fiche ne peut plus être modifiée. Rien n'a été enregistré."
+    )
+    assert get_client(db, closed.client_id).name == details.name
 
 
 def test_the_history_says_who_anonymised(db: Database) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QTableWidget, QTableWidgetItem
 
-from desktop.domain.enums import ClientKind
+from desktop.domain.enums import ClientKind, ClientStatus
 from desktop.domain.lifecycle import CLOSED_CONTRACTS
 from desktop.errors import NotFoundError
 from desktop.services.clients import ClientDetails, get_client
@@ -22,6 +22,10 @@ from desktop.services.events import Subject
 from desktop.services.listing import ListQuery
 from desktop.services.mailboxes import MailboxDetails, get_mailbox
 from desktop.ui.dialogs.mandates_dialog import open_mandates
+from desktop.ui.dialogs.personal_data_dialog import (
+    add_anonymise_client_action,
+    add_anonymise_mailbox_action,
+)
 from desktop.ui.dialogs.report_dialogs import open_inventory
 from desktop.ui.formatting import (
     ORANGE,
@@ -36,6 +40,7 @@ from desktop.ui.tabs.specs import (
     INCIDENTS,
     INVOICES,
     MAILBOXES,
+    QUOTES,
     ListSpecUI,
     RecordKind,
 )
@@ -107,6 +112,11 @@ class ClientView(RecordView):
         return fields
 
     def add_actions(self, record: ClientDetails) -> None:
+        if record.status is ClientStatus.ANONYMISED:
+            # Nothing left to act on: the identity is gone, the invoices stay as issued.
+            self.edit_button.setEnabled(False)
+            self.edit_button.setToolTip("Client anonymisé : sa fiche ne se modifie plus.")
+            return
         for caption, kind in (
             ("Nouveau contrat…", RecordKind.CONTRACT),
             ("Nouveau domaine…", RecordKind.DOMAIN),
@@ -116,6 +126,7 @@ class ClientView(RecordView):
             self.add_button(caption, lambda k=kind: self.new_requested.emit(k, record.id))
         self.add_button("Mandats SEPA…", lambda: open_mandates(self, record))
         self.add_button("Inventaire des boîtes…", lambda: open_inventory(self, record.id))
+        add_anonymise_client_action(self, record)
 
     def add_lists(self, record: ClientDetails) -> None:
         self.contacts = contacts_table(record)
@@ -124,6 +135,7 @@ class ClientView(RecordView):
         self.add_list(CONTRACTS, "Contrats", client_id=record.id)
         self.add_list(MAILBOXES, "Boîtes aux lettres", client_id=record.id)
         self.add_list(INVOICES, "Factures", client_id=record.id)
+        self.add_list(QUOTES, "Devis", client_id=record.id)
         self.add_list(INCIDENTS, "Incidents", client_id=record.id)
         self.access_codes = AccessCodesPanel(self, record.id)
         self.add_counted_tab(self.access_codes, "Codes d'accès", self.access_codes.count_changed)
@@ -218,6 +230,7 @@ class MailboxView(RecordView):
 
     def add_actions(self, record: MailboxDetails) -> None:
         add_mailbox_actions(self, record)
+        add_anonymise_mailbox_action(self, record)
 
     def add_lists(self, record: MailboxDetails) -> None:
         self.history = add_history(self, Subject(mailbox_id=record.id), with_mailbox=False)

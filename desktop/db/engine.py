@@ -21,7 +21,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from desktop.db.sqlite_files import make_private
+from desktop.db import audit
+from desktop.db.sqlite_files import make_database_private
 from desktop.errors import DatabaseError
 from desktop.paths import default_database_path
 from desktop.settings import LocalSettings, load_local_settings, settings_path
@@ -132,7 +133,7 @@ def _sqlite_engine(url: URL) -> Engine:
         cursor.execute("PRAGMA synchronous = FULL")
         cursor.close()
         if file is not None:
-            make_private(file)  # SQLite gives its -wal and -shm files the same mode
+            make_database_private(file)
 
     @event.listens_for(engine, "begin")
     def _begin(connection: sa.Connection) -> None:
@@ -151,6 +152,8 @@ class Database:
         writer = self.engine.execution_options(sqlite_begin="IMMEDIATE")
         self._write_sessions = sessionmaker(bind=writer, expire_on_commit=False)
         self._read_sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
+        for factory in (self._write_sessions, self._read_sessions):
+            audit.install(factory)  # every change is written to the audit trail
 
     @property
     def is_sqlite(self) -> bool:
@@ -186,9 +189,12 @@ def translate_errors(url: URL) -> Iterator[None]:
     try:
         yield
     except sa.exc.DatabaseError as exc:  # OperationalError is one of them
-        if isinstance(exc, sa.exc.OperationalError) and (
-            exc.connection_invalidated or _is_connection_failure(exc)
-        ):
+        if exc.connection_invalidated:
+            # An open connection dropped mid-action (server restart, network cut,
+            # pg_terminate_backend): its transaction is gone, and the pool will hand a
+            # new connection to the next action.
+            raise DatabaseError(connection_lost_message(url)) from exc
+        if isinstance(exc, sa.exc.OperationalError) and _is_connection_failure(exc):
             raise DatabaseError(connection_failure_message(url, exc)) from exc
         if "malformed" in str(exc.orig) or "not a database" in str(exc.orig):
             raise DatabaseError(corrupt_message(url)) from exc
@@ -234,6 +240,14 @@ def connection_failure_message(url: URL, exc: Exception) -> str:
         "serveur injoignable",
     )
     return f"Connexion impossible au serveur de base de données ({where}) : {reason}."
+
+
+def connection_lost_message(url: URL) -> str:
+    return (
+        f"La connexion à la base de données a été perdue ({describe_url(url)}) : "
+        "rien n'a été enregistré. Réessayez ; si cela se reproduit, vérifiez le réseau "
+        "et le serveur."
+    )
 
 
 def corrupt_message(url: URL) -> str:

@@ -25,12 +25,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from desktop.db.audit import table_name
 from desktop.db.engine import Database
 from desktop.db.models import Base
 from desktop.db.models.base import Versioned
 from desktop.domain.clock import PARIS, as_utc
 from desktop.domain.errors import ValidationError
 from desktop.errors import ConflictError, NotFoundError
+from desktop.services.audit import changed_fields_text, changes_since
 
 # --- records and their French nouns -----------------------------------------------------
 
@@ -67,22 +69,38 @@ def not_found(noun: Noun) -> NotFoundError:
     )
 
 
-def conflict_message(noun: Noun, changed_by: str | None, changed_at: datetime | None) -> str:
-    """ "Ce client a été modifié par jdupont le 22/11/2026 à 14:05 depuis votre lecture…" """
+def conflict_message(
+    noun: Noun,
+    changed_by: str | None,
+    changed_at: datetime | None,
+    fields: Sequence[str] = (),
+) -> str:
+    """ "Ce client a été modifié par jdupont le 22/11/2026 à 14:05 depuis votre lecture
+    (téléphone, adresse) ; rechargez-le…": ``fields`` are the labels of what changed."""
     who = f" par {changed_by}" if changed_by else ""
     when = ""
     if changed_at is not None:
         local = as_utc(changed_at).astimezone(PARIS)
         when = f" le {local:%d/%m/%Y} à {local:%H:%M}"
     return (
-        f"{noun.this} a été modifié{noun.e}{who}{when} depuis votre lecture ; "
+        f"{noun.this} a été modifié{noun.e}{who}{when} depuis votre lecture"
+        f"{changed_fields_text(fields)} ; "
         f"rechargez-{noun.pronoun} avant d'enregistrer. Rien n'a été enregistré."
     )
 
 
-def conflict_error(noun: Noun, row: Versioned) -> ConflictError:
+def conflict_error(noun: Noun, row: Versioned, since_version: int | None = None) -> ConflictError:
+    """The refusal of a stale save; with ``since_version`` (the version the user read), the
+    audit trail names who changed which fields since."""
+    changed_by, fields = row.updated_by, tuple[str, ...]()
+    state = sa.inspect(row)
+    if since_version is not None and state.session is not None and state.identity:
+        entity = table_name(state.mapper)
+        changes = changes_since(state.session, entity, state.identity[0], since_version)
+        changed_by = " et ".join(changes.users) or changed_by
+        fields = changes.fields
     return ConflictError(
-        conflict_message(noun, row.updated_by, row.updated_at),
+        conflict_message(noun, changed_by, row.updated_at, fields),
         changed_by=row.updated_by,
         current_version=row.version,
     )
@@ -91,7 +109,7 @@ def conflict_error(noun: Noun, row: Versioned) -> ConflictError:
 def check_version(noun: Noun, row: Versioned, expected_version: int) -> None:
     """Refuse to write over a record changed since the user read it."""
     if row.version != expected_version:
-        raise conflict_error(noun, row)
+        raise conflict_error(noun, row, since_version=expected_version)
 
 
 V = TypeVar("V", bound=Versioned)

@@ -14,8 +14,10 @@ notification is created, in the same transaction (gap-free, one series per year 
 receipt). Deadlines follow the provider's support calendar and objectives
 (:mod:`desktop.domain.support_hours`).
 
-Each creation, change, close and reopen is written to the audit trail
-(``audit_log``, entity ``incident``): the lifecycle log has no column for incidents.
+Each creation, change, close and reopen is written to the audit trail by the
+session hook of :mod:`desktop.db.audit` (entity ``incident``), with the mailboxes
+named and the reason of a reopening added to the row: the lifecycle log has no
+column for incidents.
 """
 
 from __future__ import annotations
@@ -29,9 +31,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from desktop.db import audit
 from desktop.db.engine import Database
 from desktop.db.models import (
-    AuditLog,
     Client,
     Domain,
     Incident,
@@ -43,14 +45,15 @@ from desktop.db.models import (
 from desktop.domain.clock import PARIS, as_utc, utc_now
 from desktop.domain.domain_names import display_domain_name
 from desktop.domain.enums import (
-    AuditAction,
     ExcusableCategory,
     IncidentChannel,
     IncidentStatus,
     ProductLineCode,
 )
+from desktop.domain.roles import Permission
 from desktop.domain.support_hours import SupportCalendar, replacement_deadline
 from desktop.errors import UserError
+from desktop.services.access import requires
 from desktop.services.conflicts import Noun, Target, load_for_update, not_found, write_scope
 from desktop.services.counters import next_number
 from desktop.services.fields import raise_if_any, required_reason
@@ -83,8 +86,6 @@ DEFAULT_NUMBER_FORMAT = "ND-{year}-{seq:05d}"
 
 NUMBER_SERIES = "incident"
 """Counter series of the notification numbers (one counter per year)."""
-
-AUDIT_ENTITY = "incident"
 
 # French messages of the form, per field.
 CLIENT_REQUIRED = "Choisissez le client."
@@ -364,6 +365,7 @@ def _check_mailboxes(
 # --- use cases ------------------------------------------------------------------------
 
 
+@requires(Permission.INCIDENTS)
 def create_incident(
     db: Database, draft: IncidentDraft, *, actor: str, now: datetime | None = None
 ) -> IncidentDetails:
@@ -382,12 +384,13 @@ def create_incident(
         incident = Incident(number=number, updated_by=actor)
         _apply(incident, draft)
         session.add(incident)
+        audit.annotate(session, incident, after={"mailbox_ids": sorted(set(draft.mailbox_ids))})
         session.flush()
         _set_mailboxes(session, incident.id, draft.mailbox_ids)
-        _audit(session, incident, AuditAction.CREATE, actor, before=None)
         return _details(session, incident, now)
 
 
+@requires(Permission.INCIDENTS)
 def update_incident(
     db: Database,
     incident_id: int,
@@ -411,16 +414,16 @@ def update_incident(
         if incident.status is not IncidentStatus.OPEN and draft.client_id != incident.client_id:
             errors.setdefault("client_id", CLIENT_FIXED)
         raise_if_any(errors)
-        before = _snapshot(session, incident)
+        _note_mailboxes(session, incident, draft.mailbox_ids)
         _apply(incident, draft)
         incident.updated_by = actor
         incident.updated_at = utc_now()
         _set_mailboxes(session, incident.id, draft.mailbox_ids)
         session.flush()
-        _audit(session, incident, AuditAction.UPDATE, actor, before=before)
         return _details(session, incident, now)
 
 
+@requires(Permission.INCIDENTS)
 def close_incident(
     db: Database, incident_id: int, *, expected_version: int, actor: str
 ) -> IncidentDetails:
@@ -438,6 +441,7 @@ def close_incident(
         return _details(session, incident, None)
 
 
+@requires(Permission.INCIDENTS)
 def reopen_incident(
     db: Database, incident_id: int, *, reason: str, expected_version: int, actor: str
 ) -> IncidentDetails:
@@ -546,59 +550,28 @@ def _set_mailboxes(session: Session, incident_id: int, mailbox_ids: Sequence[int
 def _transition(
     session: Session, incident: Incident, status: IncidentStatus, actor: str, reason: str | None
 ) -> None:
-    before = _snapshot(session, incident)
+    if reason is not None:
+        audit.annotate(session, incident, after={"reason": reason})
     incident.status = status
     incident.updated_by = actor
     incident.updated_at = utc_now()
     session.flush()
-    _audit(session, incident, AuditAction.TRANSITION, actor, before=before, reason=reason)
 
 
-def _snapshot(session: Session, incident: Incident) -> dict[str, Any]:
-    """The audited values of a notification, JSON-ready."""
-    values: dict[str, Any] = {}
-    for name in _AUDITED:
-        value = getattr(incident, name)
-        values[name] = value.isoformat() if isinstance(value, datetime) else value
-    values["mailbox_ids"] = list(
+def _note_mailboxes(session: Session, incident: Incident, mailbox_ids: Sequence[int]) -> None:
+    """Add a change of the mailboxes named to the notification's audit row."""
+    before = list(
         session.execute(
             sa.select(IncidentMailbox.mailbox_id)
             .where(IncidentMailbox.incident_id == incident.id)
             .order_by(IncidentMailbox.mailbox_id)
         ).scalars()
     )
-    return values
-
-
-_AUDITED = (
-    "number", "client_id", "product_line_id", "domain_id", "channel", "received_at",
-    "acknowledged_at", "restored_at", "description", "cause", "excusable_category",
-    "equipment_replacement", "equipment_found_at", "status",
-)  # fmt: skip
-
-
-def _audit(
-    session: Session,
-    incident: Incident,
-    action: AuditAction,
-    actor: str,
-    *,
-    before: dict[str, Any] | None,
-    reason: str | None = None,
-) -> None:
-    after = _snapshot(session, incident)
-    if reason is not None:
-        after["reason"] = reason
-    session.add(
-        AuditLog(
-            user=actor,
-            entity=AUDIT_ENTITY,
-            entity_id=incident.id,
-            action=action,
-            before=before,
-            after=after,
+    after = sorted(set(mailbox_ids))
+    if before != after:
+        audit.annotate(
+            session, incident, before={"mailbox_ids": before}, after={"mailbox_ids": after}
         )
-    )
 
 
 # --- reading --------------------------------------------------------------------------

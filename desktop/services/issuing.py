@@ -18,14 +18,17 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from desktop.db import audit
 from desktop.db.engine import Database
 from desktop.db.models import Client, Invoice, InvoiceLine, Provider
 from desktop.domain.addresses import PostalAddress
 from desktop.domain.clock import paris_today, utc_now
-from desktop.domain.enums import InvoiceKind, InvoiceStatus
+from desktop.domain.enums import AuditAction, InvoiceKind, InvoiceStatus
 from desktop.domain.invoice_hash import chain_hash
 from desktop.domain.invoice_totals import invoice_totals
+from desktop.domain.roles import Permission
 from desktop.errors import UserError
+from desktop.services.access import requires
 from desktop.services.counters import series_key, take_values
 from desktop.services.invoice_fields import document_payload
 
@@ -51,6 +54,7 @@ class _Chain:
     last_issued_on: date | None
 
 
+@requires(Permission.BILLING)
 def issue_drafts(
     db: Database, invoice_ids: Sequence[int], *, actor: str, today: date | None = None
 ) -> list[str]:
@@ -60,12 +64,19 @@ def issue_drafts(
 
 
 def issue_invoices(
-    session: Session, invoice_ids: Sequence[int], *, actor: str, today: date
+    session: Session,
+    invoice_ids: Sequence[int],
+    *,
+    actor: str,
+    today: date,
+    audit_each: bool = True,
 ) -> list[str]:
     """Issue drafts inside the caller's transaction; their numbers, in the order given.
 
     The issue date is ``today``, or the last issued document's date when that is
     later (numbers stay chronological). Totals are recomputed from the lines.
+    Each issue is written to the audit trail, unless ``audit_each`` is false (a
+    billing run writes one summary row per batch instead).
     """
     if not invoice_ids:
         return []
@@ -98,7 +109,28 @@ def issue_invoices(
             {**values, "hash": previous, "b_id": draft.id, "issued_at": now, "issued_by": actor}
         )
     _write(session, updates)
+    if audit_each:
+        issued = zip(drafts, updates, strict=True)
+        audit.record(session, [_issued_entry(draft, update, actor) for draft, update in issued])
     return numbers
+
+
+def _issued_entry(draft: sa.Row[Any], update: dict[str, Any], actor: str) -> dict[str, Any]:
+    """The audit row of one issue: draft → issued, its number, date and total."""
+    return audit.entry(
+        "invoice",
+        draft.id,
+        AuditAction.TRANSITION,
+        before={"status": draft.status},
+        after={
+            "status": update["status"],
+            "number": update["number"],
+            "issued_on": update["issued_on"],
+            "total_incl_vat": update["total_incl_vat"],
+            audit.VERSION_KEY: draft.version + 1,
+        },
+        user=actor,
+    )
 
 
 def _lock_chain(session: Session, count: int) -> _Chain:

@@ -371,7 +371,7 @@ def test_second_save_of_a_stale_read_is_refused(db: Database) -> None:
         )
     assert info.value.message == (
         f"Ce client a été modifié par alice {_paris_stamp(saved.updated_at)} depuis votre "
-        "lecture ; rechargez-le avant d'enregistrer. Rien n'a été enregistré."
+        "lecture (nom) ; rechargez-le avant d'enregistrer. Rien n'a été enregistré."
     )
     assert (info.value.changed_by, info.value.current_version) == ("alice", 2)
     assert get_client(db, created.id) == saved

@@ -158,7 +158,8 @@ def test_a_stale_version_is_refused(db: Database) -> None:
         save(db, read, **CUSTOM)
     assert info.value.message.startswith("Cette gamme a été modifiée par jdupont le ")
     assert info.value.message.endswith(
-        "depuis votre lecture ; rechargez-la avant d'enregistrer. Rien n'a été enregistré."
+        "depuis votre lecture (serveur MX) ; rechargez-la avant d'enregistrer. "
+        "Rien n'a été enregistré."
     )
     assert info.value.current_version == theirs.version
     assert line_settings(db, HE) == theirs

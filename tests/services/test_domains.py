@@ -253,7 +253,8 @@ def test_stale_domain_update_is_refused(db: Database) -> None:
         update_domain(db, created.id, draft, expected_version=1, actor="bob")
     assert info.value.message.startswith("Ce domaine a été modifié par alice le ")
     assert info.value.message.endswith(
-        "depuis votre lecture ; rechargez-le avant d'enregistrer. Rien n'a été enregistré."
+        "depuis votre lecture (antispam) ; rechargez-le avant d'enregistrer. "
+        "Rien n'a été enregistré."
     )
     assert get_domain(db, created.id).updated_by == "alice"
 

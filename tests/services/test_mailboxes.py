@@ -290,7 +290,8 @@ def test_stale_mailbox_update_is_refused(db: Database) -> None:
         )
     assert info.value.message.startswith("Cette boîte aux lettres a été modifiée par alice le ")
     assert info.value.message.endswith(
-        "depuis votre lecture ; rechargez-la avant d'enregistrer. Rien n'a été enregistré."
+        "depuis votre lecture (nom affiché) ; rechargez-la avant d'enregistrer. "
+        "Rien n'a été enregistré."
     )
     assert get_mailbox(db, created.id) == first
 

@@ -16,9 +16,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from desktop.db import audit
 from desktop.db.models import Client, Domain, Mailbox
 from desktop.domain.clock import paris_today, utc_now
-from desktop.domain.enums import LifecycleKind, MailboxStatus
+from desktop.domain.enums import AuditAction, LifecycleKind, MailboxStatus
 from desktop.services.clients import CLIENT_CODE_FORMAT, CLIENT_CODE_SERIES
 from desktop.services.counters import next_value
 from desktop.services.demo.bulk import SQLITE_LOAD_CACHE_KIB, insert_rows
@@ -122,7 +123,26 @@ def add_mailboxes(session: Session, rows: list[dict[str, Any]], actor: str) -> i
     with _large_cache(connection):
         for first in range(0, len(stamped), INSERT_CHUNK):
             insert_rows(connection, table, stamped[first : first + INSERT_CHUNK])
+    if stamped:
+        audit.record(session, [_import_entry(stamped, actor)])
     return len(stamped)
+
+
+def _import_entry(rows: list[dict[str, Any]], actor: str) -> dict[str, Any]:
+    """One audit row for the mailboxes of an import (entity ``mailbox_import``, id AAAAMMJJ)."""
+    today = rows[0]["requested_on"]
+    return audit.entry(
+        "mailbox_import",
+        today.year * 10_000 + today.month * 100 + today.day,
+        AuditAction.CREATE,
+        after={
+            "mailboxes": len(rows),
+            "clients": len({row["client_id"] for row in rows}),
+            "first_address": rows[0]["address"],
+            "last_address": rows[-1]["address"],
+        },
+        user=actor,
+    )
 
 
 @contextmanager

@@ -37,6 +37,30 @@ SAVE = "Enregistrer"
 PENDING_SHOWN = 3
 
 
+KEEP_TYPING = (
+    f"« {RELOAD} » affiche la version enregistrée : vos saisies seront perdues.\n"
+    f"« {KEEP} » garde le formulaire tel que vous l'avez rempli."
+)
+
+
+def ask_reload(
+    parent: QWidget, message: str, *, title: str = CONFLICT_TITLE, detail: str = KEEP_TYPING
+) -> bool:
+    """Show a refused save (who changed what); True when the user asks to reload.
+
+    « Annuler », the default, keeps what was typed. Any window saving a record
+    read at a version can ask the same way.
+    """
+    box = QMessageBox(QMessageBox.Icon.Warning, title, message, parent=parent)
+    box.setInformativeText(detail)
+    reload_button = box.addButton(RELOAD, QMessageBox.ButtonRole.AcceptRole)
+    keep_button = box.addButton(KEEP, QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(keep_button)
+    box.setEscapeButton(keep_button)
+    box.exec()
+    return box.clickedButton() is reload_button
+
+
 class RecordDialog(QDialog):
     """Base of the dialogs that create or edit one record through a service."""
 
@@ -122,17 +146,7 @@ class RecordDialog(QDialog):
         self.accept()
 
     def _conflict(self, exc: ConflictError) -> None:
-        box = QMessageBox(QMessageBox.Icon.Warning, CONFLICT_TITLE, exc.message, parent=self)
-        box.setInformativeText(
-            f"« {RELOAD} » affiche la version enregistrée : vos saisies seront perdues.\n"
-            f"« {KEEP} » garde le formulaire tel que vous l'avez rempli."
-        )
-        reload_button = box.addButton(RELOAD, QMessageBox.ButtonRole.AcceptRole)
-        keep_button = box.addButton(KEEP, QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(keep_button)
-        box.setEscapeButton(keep_button)
-        box.exec()
-        if box.clickedButton() is not reload_button:
+        if not ask_reload(self, exc.message):
             return
         try:
             details = self.reload()

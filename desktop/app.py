@@ -15,6 +15,7 @@ from desktop.errors import UserError
 from desktop.logs import log_uncaught, setup_logging
 from desktop.services.demo import generate_demo
 from desktop.services.provider import ProviderDraft, get_provider, provider_exists, save_provider
+from desktop.services.staff import staff_accounts_in_use
 from desktop.settings import load_local_settings, save_local_settings, staff_name
 
 if TYPE_CHECKING:
@@ -50,13 +51,24 @@ def run(db_value: str | None, argv: Sequence[str] = ()) -> int:
             sys.stderr.write(f"backoffice : {exc.message}\n")
         QMessageBox.critical(None, APP_TITLE, exc.message)
         return 1
-    window = build_window(db, staff_name())
+    account = None
+    if staff_accounts_in_use(db):
+        from desktop.ui.dialogs.login_dialog import sign_in
+
+        account = sign_in(db)
+        if account is None:  # « Quitter »
+            db.dispose()
+            return 0
+    actor = account.login if account is not None else staff_name()
+    window = build_window(db, actor)
+    if account is not None:
+        window.show_account(account)
     window.show()
     window.start_sending()
     # The day's copy of an SQLite file, off the GUI thread: a large file takes seconds.
     run_in_background(lambda: daily_backup_logged(db), lambda _path: None, lambda _e: None)
     if not provider_exists(db):
-        QTimer.singleShot(0, lambda: welcome(window, db, staff_name()))
+        QTimer.singleShot(0, lambda: welcome(window, db, actor))
     try:
         return app.exec()
     finally:

@@ -320,6 +320,15 @@ def build_parser() -> FrenchArgumentParser:
     _add_import_commands(commands)
     _add_export_command(commands)
     _add_backup_commands(commands)
+    from desktop.cli_staff import add_staff_commands  # here: cli_staff imports this module
+
+    add_staff_commands(commands)
+    from desktop.cli_personal_data import add_personal_data_commands  # imports this module
+
+    add_personal_data_commands(commands)
+    from desktop.cli_audit import add_audit_command  # imports this module
+
+    add_audit_command(commands)
     return parser
 
 
@@ -377,6 +386,14 @@ def _add_db_option(parser: argparse.ArgumentParser, default: object) -> None:
         help="base de données : chemin d'un fichier SQLite ou postgresql+psycopg://… "
         "(défaut : $BACKOFFICE_DB, sinon le fichier de l'utilisateur)",
     )
+    # Where the database is named, who logs in to it (once staff accounts are in use).
+    parser.add_argument(
+        "--user",
+        metavar="IDENTIFIANT",
+        default=default,
+        help="compte du personnel (défaut : $BACKOFFICE_USER, sinon l'utilisateur du système ; "
+        "mot de passe : $BACKOFFICE_PASSWORD, sinon demandé)",
+    )
 
 
 def actor_of(args: argparse.Namespace) -> str:
@@ -386,10 +403,14 @@ def actor_of(args: argparse.Namespace) -> str:
 
 def on_database(args: argparse.Namespace, work: Callable[[Database], T]) -> tuple[Database, T]:
     """Open the database named by the arguments, bring its schema up to date, do the
-    work, close it; the (closed) database, for its description, and the work's result."""
+    work, close it; the (closed) database, for its description, and the work's result.
+    Once staff accounts are in use, the user logs in first (``args.actor``)."""
+    from desktop.cli_staff import log_in
+
     db = open_database(args.db)
     try:
         upgrade(db)
+        log_in(args, db)
         return db, work(db)
     finally:
         db.dispose()

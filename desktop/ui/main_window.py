@@ -22,20 +22,27 @@ from PySide6.QtWidgets import (
 
 from desktop import __version__
 from desktop.db.engine import Database
+from desktop.domain.enums import StaffRole
+from desktop.domain.roles import Permission, allows
 from desktop.errors import UserError
 from desktop.paths import log_dir
 from desktop.services.outbox import SendReport
+from desktop.services.staff import StaffAccount
 from desktop.ui.db_worker import DbWorker
+from desktop.ui.dialogs.audit_dialog import open_audit
 from desktop.ui.dialogs.billing_run import BillingRunDialog
 from desktop.ui.dialogs.catalogue_dialog import open_catalogue
 from desktop.ui.dialogs.dunning_dialog import DunningDialog
 from desktop.ui.dialogs.outbox_dialog import OutboxDialog
+from desktop.ui.dialogs.password_dialog import change_own_password
+from desktop.ui.dialogs.personal_data_dialog import open_personal_data
 from desktop.ui.dialogs.renewals import RenewalsDialog
 from desktop.ui.dialogs.report_dialogs import SPECS, ReportDialog, ReportKind, open_report
 from desktop.ui.dialogs.sepa_batches_dialog import SepaBatchesDialog
 from desktop.ui.dialogs.sepa_export_dialog import SepaExportDialog
 from desktop.ui.dialogs.sla_dialog import SlaDialog
 from desktop.ui.dialogs.sla_settings_dialog import edit_sla_settings
+from desktop.ui.dialogs.staff_dialog import open_staff
 from desktop.ui.export_action import make_export_action
 from desktop.ui.outbox_sender import OutboxSender
 from desktop.ui.progress import Progress, run_with_progress
@@ -109,6 +116,8 @@ class MainWindow(QMainWindow):
         self.db = db
         self.actor = actor
         self.actions = actions or Actions()
+        self.account: StaffAccount | None = None
+        """The staff account logged in (None while accounts are not in use)."""
         self.renewals: RenewalsDialog | None = None
         self.billing: BillingRunDialog | None = None
         self.dunning: DunningDialog | None = None
@@ -219,6 +228,9 @@ class MainWindow(QMainWindow):
             pix.SP_FileDialogInfoView,
         )
         self.settings_action.setEnabled(self.actions.settings is not None)
+        self.staff_action = self._action("Comptes du pe&rsonnel…", self.open_staff)
+        self.password_action = self._action("Changer de mot de &passe…", self.change_password)
+        self.password_action.setEnabled(False)  # once logged in (show_account)
         self.quit_action = self._action("&Quitter", self.close, "Ctrl+Q")
         self.renewals_action = self._action("&Renouvellements…", self.open_renewals)
         self.billing_action = self._action("Facturation &mensuelle…", self.open_billing)
@@ -254,11 +266,23 @@ class MainWindow(QMainWindow):
         file_menu = bar.addMenu("&Fichier")
         for action in (self.new_action, self.demo_action, self.settings_action):
             file_menu.addAction(action)
-        file_menu.addAction(
-            self._action("&Importer des clients, domaines ou boîtes…", self.open_import)
+        self.personal_data_action = self._action(
+            "D&onnées personnelles…", lambda: open_personal_data(self, self.db, self.actor)
         )
+        file_menu.addAction(self.personal_data_action)
+        file_menu.addAction(self.staff_action)
+        self.audit_action = self._action(
+            "&Journal d'audit…",
+            lambda: open_audit(self, db=self.db, worker=self.worker, actor=self.actor),
+        )
+        file_menu.addAction(self.audit_action)
+        self.import_action = self._action(
+            "&Importer des clients, domaines ou boîtes…", self.open_import
+        )
+        file_menu.addAction(self.import_action)
         file_menu.addAction(self.export_action)
         file_menu.addSeparator()
+        file_menu.addAction(self.password_action)
         file_menu.addAction(self.quit_action)
         edit_menu = bar.addMenu("&Édition")
         edit_menu.addAction(self.edit_action)
@@ -314,6 +338,9 @@ class MainWindow(QMainWindow):
         self.count_label = QLabel("")
         self.database_label = QLabel(f"Base de données : {self.db.description}")
         self.statusBar().addWidget(self.count_label, 1)
+        self.account_label = QLabel("")
+        self.account_label.setContentsMargins(0, 0, 16, 0)
+        self.statusBar().addPermanentWidget(self.account_label)
         self.statusBar().addPermanentWidget(self.database_label)
 
     # --- tabs and records ---------------------------------------------------------------------
@@ -498,7 +525,9 @@ class MainWindow(QMainWindow):
 
     def open_outbox(self) -> OutboxDialog:
         """The outgoing mail window (one at a time): this desktop's SMTP server, the queue."""
-        return self._open_once("outbox", lambda: OutboxDialog(self, db=self.db, worker=self.worker))
+        return self._open_once(
+            "outbox", lambda: OutboxDialog(self, db=self.db, worker=self.worker, actor=self.actor)
+        )
 
     def _record_window_args(self) -> dict[str, Any]:
         """What the windows listing clients need: the database, who works, opening a
@@ -525,6 +554,45 @@ class MainWindow(QMainWindow):
     def show_notice(self, message: str) -> None:
         """A short outcome in the status bar (a batch of invoices issued, PDF saved…)."""
         self.statusBar().showMessage(message, 15_000)
+
+    def show_account(self, account: StaffAccount) -> None:
+        """Who is logged in, in the status bar; their password can then be changed."""
+        self.account = account
+        self.account_label.setText(f"Connecté : {account.full_name} ({account.role.label})")
+        self.password_action.setEnabled(True)
+        self._grey_out_for(account.role)
+
+    def _grey_out_for(self, role: StaffRole) -> None:
+        """Grey the menu entries this role may not use (the services refuse them anyway)."""
+        needs = {
+            self.settings_action: Permission.SETTINGS,
+            self.catalogue_action: Permission.SETTINGS,
+            self.sla_settings_action: Permission.SETTINGS,
+            self.demo_action: Permission.SETTINGS,
+            self.staff_action: Permission.USERS,
+            self.audit_action: Permission.AUDIT,
+            self.personal_data_action: Permission.PERSONAL_DATA,
+            self.import_action: Permission.CUSTOMERS,
+            self.renewals_action: Permission.CONTRACTS,
+            self.billing_action: Permission.BILLING,
+            self.dunning_action: Permission.DUNNING,
+            self.sepa_action: Permission.SEPA,
+            self.sepa_batches_action: Permission.SEPA,
+        }
+        for action, permission in needs.items():
+            if not allows(role, permission):
+                action.setEnabled(False)
+                action.setToolTip(f"Votre rôle « {role.label} » ne le permet pas.")
+
+    def open_staff(self) -> QDialog:
+        """The staff accounts (managed by administrators)."""
+        return open_staff(self, self.db, self.actor)
+
+    def change_password(self) -> QDialog | None:
+        """The logged-in user's own password."""
+        if self.account is None:
+            return None
+        return change_own_password(self, self.db, self.account.login, self.show_notice)
 
     def open_settings(self) -> None:
         if self.actions.settings is not None and self.actions.settings(self):

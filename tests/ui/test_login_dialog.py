@@ -277,3 +277,33 @@ def test_the_window_shows_who_is_logged_in(
     dialog.save_button.click()
     assert window.statusBar().currentMessage() == "Mot de passe changé."
     assert authenticate(accounts, "bob", "encore un autre").login == "bob"
+
+
+def test_the_menus_a_role_may_not_use_are_greyed(
+    qtbot: QtBot, accounts: Database, fresh_settings: None
+) -> None:
+    window = make_window(qtbot, accounts)
+    window.show_account(authenticate(accounts, "bob", "motdepasse-bob"))
+    greyed = {
+        action.text()
+        for action in (
+            window.staff_action,
+            window.audit_action,
+            window.personal_data_action,
+            window.settings_action,
+            window.catalogue_action,
+            window.import_action,
+            window.billing_action,
+            window.sepa_action,
+        )
+        if not action.isEnabled()
+    }
+    assert greyed == {
+        "Comptes du pe&rsonnel…",
+        "&Journal d'audit…",
+        "D&onnées personnelles…",
+        "&Paramètres…",
+        "&Catalogue et tarifs…",
+        "&Importer des clients, domaines ou boîtes…",
+    }
+    assert window.staff_action.toolTip() == "Votre rôle « Facturation » ne le permet pas."

@@ -34,11 +34,12 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
+from desktop.db import audit
 from desktop.db.engine import Database
 from desktop.db.models import StaffUser
 from desktop.domain.clock import PARIS, as_utc, utc_now
 from desktop.domain.emails import normalize_email
-from desktop.domain.enums import StaffRole
+from desktop.domain.enums import AuditAction, StaffRole
 from desktop.domain.errors import FIELD_LABELS, ValidationError, collect
 from desktop.domain.roles import Permission
 from desktop.errors import NotFoundError, UserError
@@ -241,6 +242,20 @@ def _record_failure(
         return LoginRefusedError(REFUSED)
     until = at + LOCK_DURATION
     _bookkeep(session, row, {"failed_logins": failures, "locked_until": until})
+    # The lock is a state change of the account: in the audit trail, under its login.
+    audit.record(
+        session,
+        [
+            audit.entry(
+                "staff_user",
+                row.id,
+                AuditAction.TRANSITION,
+                before={"locked_until": None},
+                after={"locked_until": until, "failed_logins": failures},
+                user=row.login,
+            )
+        ],
+    )
     return AccountLockedError(until)
 
 

@@ -181,6 +181,14 @@ def test_five_failures_lock_the_account_for_fifteen_minutes(db: Database) -> Non
     row = stored(db, "admin")
     assert (row.failed_logins, row.locked_until) == (5, NOW + timedelta(minutes=15))
     assert list_staff(db, now=NOW)[0].locked
+    with db.read_session() as session:
+        lock = session.scalars(
+            sa.select(AuditLog).where(
+                AuditLog.entity == "staff_user", AuditLog.action == AuditAction.TRANSITION
+            )
+        ).one()
+    assert (lock.user, lock.entity_id, lock.before) == ("admin", row.id, {"locked_until": None})
+    assert lock.after == {"locked_until": "2026-11-23T09:15:00+00:00", "failed_logins": 5}
 
     # Even the right password is refused until the lock runs out.
     assert refusal(db, "admin", PASSWORD, NOW + timedelta(minutes=14, seconds=59)) == locked

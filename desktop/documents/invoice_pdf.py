@@ -37,6 +37,16 @@ from desktop.documents.french import (
     french_money,
     group_digits,
 )
+from desktop.documents.invoice_canvas import (
+    CELL_LEADING,
+    CELL_SIZE,
+    PAD,
+    DataTable,
+    SideBySide,
+    TextOperators,
+    Totals,
+    as_row,
+)
 from desktop.documents.invoice_data import (
     DRAFT_MARK,
     InvoiceDocument,
@@ -61,7 +71,6 @@ from desktop.documents.styles import (
     MUTED,
     RULE,
     SHADE,
-    STRIPE,
     TEXT,
     para,
     rich,
@@ -128,24 +137,24 @@ def _without_ascii85() -> Iterator[None]:
 
 
 def _story(doc: InvoiceDocument) -> list[Flowable]:
+    texts = TextOperators()
     return [
         _parties(doc),
         Spacer(1, 7 * mm),
         *_heading(doc),
         Spacer(1, 5 * mm),
-        lines_table(doc.lines),
+        lines_table(doc.lines, texts),
         Spacer(1, 5 * mm),
-        KeepTogether([_amounts(doc), Spacer(1, 5 * mm), *_payment(doc), *_mentions(doc)]),
+        KeepTogether([_amounts(doc, texts), Spacer(1, 5 * mm), *_payment(doc), *_mentions(doc)]),
     ]
 
 
 # --- plain-text tables -----------------------------------------------------------------
 # Cells are plain strings (several lines joined by "\n"), not paragraphs: a
 # table of strings costs a fraction of one of paragraphs, and an invoice
-# batch renders thousands of them.
-
-CELL_SIZE = 8.3
-CELL_LEADING = 10.4
+# batch renders thousands of them. The lines, the VAT per rate and the
+# totals, most of an invoice's cells, skip ReportLab's tables altogether:
+# they are drawn on the canvas (invoice_canvas.py), looking the same.
 
 
 def wrap(text: str, width: float, *, font: str = SANS, size: float = CELL_SIZE) -> str:
@@ -172,6 +181,8 @@ def wrap(text: str, width: float, *, font: str = SANS, size: float = CELL_SIZE) 
 def _cut(word: str, width: float, font: str, size: float) -> list[str]:
     """A word too long for a line, cut where it must be (an address, a reference).
     ReportLab does not kern: a piece's width is the sum of its characters'."""
+    if stringWidth(word, font, size) < width - ROUNDING:
+        return [word]  # fits whole (most words): the sums below can only differ by rounding
     pieces = [""]
     used = 0.0
     for char in word:
@@ -182,6 +193,10 @@ def _cut(word: str, width: float, font: str, size: float) -> list[str]:
         pieces[-1] += char
         used += advance
     return pieces
+
+
+ROUNDING = 1e-6
+"""Far above the error of summing a word's character widths in another order."""
 
 
 @lru_cache(maxsize=4096)
@@ -323,43 +338,23 @@ LINE_WIDTHS = (0.40, 0.19, 0.07, 0.12, 0.08, 0.14)
 """Shares of the page's width."""
 
 
-def lines_table(lines: Sequence[InvoiceLineData]) -> Flowable:
+def lines_table(lines: Sequence[InvoiceLineData], texts: TextOperators | None = None) -> DataTable:
     """The lines, flowing over pages with the header row on each."""
     widths = [share * CONTENT_WIDTH for share in LINE_WIDTHS]
     rows = [
-        [
-            wrap(line.description, widths[0] - 2 * PAD),
-            _short_period(line.period_start, line.period_end),
-            french_decimal(line.quantity),
-            unit_price(line.unit_price),
-            rate_percent(line.vat_rate),
-            french_money(line.amount),
-        ]
+        as_row(
+            (
+                wrap(line.description, widths[0] - 2 * PAD),
+                _short_period(line.period_start, line.period_end),
+                french_decimal(line.quantity),
+                unit_price(line.unit_price),
+                rate_percent(line.vat_rate),
+                french_money(line.amount),
+            )
+        )
         for line in lines
     ]
-    return grid([LINE_HEADER, *rows], widths, _data_style(2), repeat_rows=1)
-
-
-PAD = 3
-
-
-def _data_style(first_number_column: int) -> list[Command]:
-    """A data table's look: shaded bold header, thin rules, stripes, amounts right."""
-    return _text_style(
-        [
-            ("FONT", (0, 0), (-1, 0), SANS_BOLD, CELL_SIZE, CELL_LEADING),
-            ("TEXTCOLOR", (0, 0), (-1, 0), ACCENT),
-            ("BACKGROUND", (0, 0), (-1, 0), SHADE),
-            ("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT),
-            ("LINEBELOW", (0, 1), (-1, -1), 0.25, RULE),
-            ("ROWBACKGROUNDS", (0, 1), (-1, -1), [None, STRIPE]),
-            ("ALIGN", (first_number_column, 0), (-1, -1), "RIGHT"),
-            ("TOPPADDING", (0, 0), (-1, -1), 2.6),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 3.2),
-            ("LEFTPADDING", (0, 0), (-1, -1), PAD),
-            ("RIGHTPADDING", (0, 0), (-1, -1), PAD),
-        ]
-    )
+    return DataTable(as_row(LINE_HEADER), rows, widths, first_number_column=2, texts=texts)
 
 
 def _short_period(start: date | None, end: date | None) -> str:
@@ -395,35 +390,21 @@ VAT_WIDTH = 88 * mm
 TOTALS_WIDTH = 72 * mm
 
 
-def _amounts(doc: InvoiceDocument) -> Flowable:
+def _amounts(doc: InvoiceDocument, texts: TextOperators) -> Flowable:
+    """The VAT per rate on the left, the totals on the right."""
     totals = doc.totals
     vat_rows = [
-        (rate_percent(t.rate), french_money(t.base), french_money(t.vat)) for t in totals.by_rate
+        as_row((rate_percent(t.rate), french_money(t.base), french_money(t.vat)))
+        for t in totals.by_rate
     ]
-    vat = grid([VAT_HEADER, *vat_rows], [VAT_WIDTH * w for w in (0.3, 0.35, 0.35)], _data_style(1))
-    summary = grid(
-        [
-            ("Total HT", french_money(totals.excl_vat)),
-            ("Total TVA", french_money(totals.vat)),
-            ("Total TTC", french_money(totals.incl_vat)),
-        ],
-        [TOTALS_WIDTH * 0.55, TOTALS_WIDTH * 0.45],
-        _text_style(
-            [
-                ("ALIGN", (1, 0), (1, -1), "RIGHT"),
-                ("FONT", (0, -1), (-1, -1), SANS_BOLD, 9.5, 12),
-                ("LINEABOVE", (0, -1), (-1, -1), 0.8, ACCENT),
-                ("LINEBELOW", (0, -1), (-1, -1), 0.8, ACCENT),
-                ("TOPPADDING", (0, 0), (-1, -1), 2.6),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 3.2),
-            ]
-        ),
-    )
-    return grid(
-        [[vat, "", summary]],
-        [VAT_WIDTH, CONTENT_WIDTH - VAT_WIDTH - TOTALS_WIDTH, TOTALS_WIDTH],
-        [("VALIGN", (0, 0), (-1, -1), "TOP"), *NO_PADDING],
-    )
+    widths = [VAT_WIDTH * w for w in (0.3, 0.35, 0.35)]
+    vat = DataTable(as_row(VAT_HEADER), vat_rows, widths, first_number_column=1, texts=texts)
+    summary = [
+        ("Total HT", french_money(totals.excl_vat)),
+        ("Total TVA", french_money(totals.vat)),
+        ("Total TTC", french_money(totals.incl_vat)),
+    ]
+    return SideBySide(vat, Totals(summary, TOTALS_WIDTH, texts), CONTENT_WIDTH)
 
 
 def _payment(doc: InvoiceDocument) -> list[Flowable]:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
@@ -95,9 +96,15 @@ def check_permission(target: Database | Session | Any, actor: Any, permission: P
         )
     if not allows(role, permission):
         raise PermissionDeniedError(
-            f"Votre rôle « {role.label} » ne permet pas de {permission.label}. "
+            f"Votre rôle « {role.label} » ne permet pas {_de(permission.label)}. "
             "Rien n'a été enregistré."
         )
+
+
+def _de(action: str) -> str:
+    """« de » before an action, elided before a vowel: « d'établir des avoirs »."""
+    first = unicodedata.normalize("NFKD", action[:1])[:1]
+    return f"d'{action}" if first in "aeiouy" else f"de {action}"
 
 
 def role_of(db: Database, login: str) -> StaffRole | None:

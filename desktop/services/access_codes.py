@@ -20,7 +20,9 @@ from desktop.domain.clock import utc_now
 from desktop.domain.domain_names import display_domain_name
 from desktop.domain.enums import AccessCodeAction, ContactRole
 from desktop.domain.lifecycle import CLOSED_CLIENTS
+from desktop.domain.roles import Permission
 from desktop.errors import UserError
+from desktop.services.access import requires
 from desktop.services.conflicts import CLIENT, not_found, write_scope
 from desktop.services.fields import required_reason
 
@@ -50,6 +52,7 @@ class AccessCodeEntry:
     reason: str | None
 
 
+@requires(Permission.CUSTOMERS)
 def issue_access_code(db: Database, client_id: int, *, reason: str, actor: str) -> IssuedCode:
     """A first code for the administrator (at activation), or one more on request."""
     why = required_reason(reason)
@@ -58,6 +61,7 @@ def issue_access_code(db: Database, client_id: int, *, reason: str, actor: str) 
         return record_code(session, client, AccessCodeAction.ISSUED, why, actor)
 
 
+@requires(Permission.CUSTOMERS)
 def replace_lost_code(db: Database, client_id: int, *, reason: str, actor: str) -> IssuedCode:
     """Loss or theft reported: the current code is deactivated and a new one replaces it."""
     why = required_reason(reason)

@@ -38,6 +38,8 @@ from desktop.domain.enums import (
     OptionCategory,
     ProductLineCode,
 )
+from desktop.domain.roles import Permission
+from desktop.services.access import requires
 from desktop.services.billing_run import default_vat_rate
 from desktop.services.conflicts import (
     Noun,
@@ -356,6 +358,7 @@ def _stamp(item: Plan | CatalogueOption, actor: str) -> None:
 # --- prices -----------------------------------------------------------------------------
 
 
+@requires(Permission.SETTINGS)
 def add_price(
     db: Database,
     *,
@@ -459,6 +462,7 @@ def _refuse_if_invoiced(session: Session, column: str, item_id: int, start: date
 # --- VAT and activity -------------------------------------------------------------------
 
 
+@requires(Permission.SETTINGS)
 def set_vat_rate(
     db: Database,
     *,
@@ -479,6 +483,7 @@ def set_vat_rate(
     return _update(db, plan_id, option_id, {"vat_rate": checked}, expected_version, actor)
 
 
+@requires(Permission.SETTINGS)
 def set_active(
     db: Database,
     *,
@@ -516,6 +521,7 @@ def _update(
 # --- new plans and options --------------------------------------------------------------
 
 
+@requires(Permission.SETTINGS)
 def create_plan(
     db: Database,
     *,
@@ -556,6 +562,7 @@ def create_plan(
         return row
 
 
+@requires(Permission.SETTINGS)
 def create_option(
     db: Database,
     *,

@@ -19,7 +19,9 @@ from desktop.domain.contracts import non_renewal_end
 from desktop.domain.enums import ContractStatus, LifecycleKind, MailboxStatus
 from desktop.domain.errors import ValidationError
 from desktop.domain.lifecycle import RUNNING
+from desktop.domain.roles import Permission
 from desktop.errors import UserError
+from desktop.services.access import requires
 from desktop.services.conflicts import CONTRACT, Target, load_for_update, not_found, write_scope
 from desktop.services.contracts import ContractDetails, get_contract
 from desktop.services.events import Subject, log_event
@@ -45,6 +47,7 @@ class SignedScan:
     data: bytes
 
 
+@requires(Permission.CUSTOMERS)
 def activate_requested_mailboxes(
     db: Database, contract_id: int, *, on: date | None = None, reason: str, actor: str
 ) -> int:
@@ -69,6 +72,7 @@ def activate_requested_mailboxes(
         return len(boxes)
 
 
+@requires(Permission.CONTRACTS)
 def request_contract_termination(
     db: Database,
     contract_id: int,
@@ -108,6 +112,7 @@ def request_contract_termination(
     return get_contract(db, contract_id)
 
 
+@requires(Permission.CONTRACTS)
 def withdraw_contract_termination(
     db: Database, contract_id: int, *, reason: str, expected_version: int, actor: str
 ) -> ContractDetails:
@@ -133,6 +138,7 @@ def withdraw_contract_termination(
     return get_contract(db, contract_id)
 
 
+@requires(Permission.CONTRACTS)
 def attach_signed_scan(
     db: Database,
     contract_id: int,

@@ -3,8 +3,9 @@
 :func:`contract_document` gathers the provider's identity and settings, the
 client's identity, the contract's terms, its running accounts with their
 prices and its options, as frozen dataclasses for
-:mod:`desktop.documents.contract_pdf`. Prices are the catalogue prices valid
-on the day of printing (``at``), else the latest known.
+:mod:`desktop.documents.contract_pdf`. Prices are the contract's negotiated
+ones (carried over from its quote), else the catalogue prices valid on the day
+of printing (``at``), else the latest known.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from desktop.db.models import (
     CatalogueOption,
     Client,
     Contract,
+    ContractPrice,
     Mailbox,
     Plan,
     Price,
@@ -192,8 +194,9 @@ def contract_document(db: Database, number: str, *, at: date | None = None) -> C
         if contract is None:
             raise NotFoundError(f"Contrat « {number.strip()} » introuvable.")
         accounts = _printed_mailboxes(session, contract.id)
-        lines = _account_lines(session, accounts, day)
-        options = _option_lines(session, contract.id, accounts, day)
+        negotiated = _negotiated(session, contract.id)
+        lines = _account_lines(session, accounts, day, negotiated)
+        options = _option_lines(session, contract.id, accounts, day, negotiated)
         return ContractPrint(
             provider=load_provider_identity(session),
             client=client_identity(contract.client),
@@ -303,7 +306,25 @@ def _printed_mailboxes(session: Session, contract_id: int) -> list[Mailbox]:
     )
 
 
-def _account_lines(session: Session, mailboxes: list[Mailbox], at: date) -> tuple[AccountLine, ...]:
+def _negotiated(session: Session, contract_id: int) -> dict[tuple[str, int], Decimal]:
+    """The contract's negotiated prices by ("plan", id) and ("option", id)."""
+    rows = session.execute(
+        sa.select(ContractPrice).where(ContractPrice.contract_id == contract_id)
+    ).scalars()
+    return {
+        ("plan", row.plan_id) if row.plan_id is not None else ("option", row.option_id or 0): (
+            row.unit_price_excl_vat
+        )
+        for row in rows
+    }
+
+
+def _account_lines(
+    session: Session,
+    mailboxes: list[Mailbox],
+    at: date,
+    negotiated: dict[tuple[str, int], Decimal],
+) -> tuple[AccountLine, ...]:
     plans = {
         plan.id: plan
         for plan in session.execute(
@@ -320,14 +341,20 @@ def _account_lines(session: Session, mailboxes: list[Mailbox], at: date) -> tupl
             plan_name=plans[m.plan_id].name,
             quota_gb=m.quota_gb,
             max_message_mb=plans[m.plan_id].max_message_mb,
-            monthly_price=price_at(prices.get(m.plan_id, ()), at),
+            monthly_price=negotiated.get(
+                ("plan", m.plan_id), price_at(prices.get(m.plan_id, ()), at)
+            ),
         )
         for m in mailboxes
     )
 
 
 def _option_lines(
-    session: Session, contract_id: int, mailboxes: list[Mailbox], at: date
+    session: Session,
+    contract_id: int,
+    mailboxes: list[Mailbox],
+    at: date,
+    negotiated: dict[tuple[str, int], Decimal],
 ) -> tuple[OptionLine, ...]:
     """Options of the contract and of its running accounts: recurring ones not ended
     before ``at``, and every per-act one (set-up fees, services ordered)."""
@@ -349,7 +376,9 @@ def _option_lines(
             billing=option.billing,
             account=None if taken.mailbox_id is None else addresses[taken.mailbox_id],
             quantity=taken.quantity,
-            unit_price=price_at(prices.get(option.id, ()), at),
+            unit_price=negotiated.get(
+                ("option", option.id), price_at(prices.get(option.id, ()), at)
+            ),
             starts_on=taken.starts_on,
             ends_on=taken.ends_on,
         )

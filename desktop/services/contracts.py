@@ -22,7 +22,9 @@ from desktop.domain.enums import (
     ProductLineCode,
 )
 from desktop.domain.lifecycle import CLOSED_CLIENTS, CLOSED_CONTRACTS
+from desktop.domain.roles import Permission
 from desktop.errors import NotFoundError
+from desktop.services.access import requires
 from desktop.services.conflicts import CONTRACT, Target, load_for_update, not_found, write_scope
 from desktop.services.counters import next_number
 from desktop.services.events import Subject, log_event
@@ -119,6 +121,7 @@ class ContractDetails:
 # --- use cases --------------------------------------------------------------------------
 
 
+@requires(Permission.CONTRACTS)
 def create_contract(db: Database, draft: ContractDraft, *, actor: str) -> ContractDetails:
     """A new contract, numbered from its yearly series; active once its service starts."""
     with write_scope(db) as session:
@@ -140,6 +143,7 @@ def create_contract(db: Database, draft: ContractDraft, *, actor: str) -> Contra
         return _details(session, contract.id)
 
 
+@requires(Permission.CONTRACTS)
 def update_contract(
     db: Database, contract_id: int, draft: ContractDraft, *, expected_version: int, actor: str
 ) -> ContractDetails:

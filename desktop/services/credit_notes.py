@@ -23,7 +23,9 @@ from desktop.domain.clock import paris_today
 from desktop.domain.enums import InvoiceKind, InvoiceLineKind, InvoiceStatus
 from desktop.domain.errors import ValidationError
 from desktop.domain.money import round_money
+from desktop.domain.roles import Permission
 from desktop.errors import UserError
+from desktop.services.access import requires
 from desktop.services.fields import required_reason
 from desktop.services.issuing import issue_invoices
 from desktop.services.payments import issued_invoice, settle
@@ -55,6 +57,7 @@ def creditable(session: Session, invoice_id: int) -> dict[int, Decimal]:
     }
 
 
+@requires(Permission.CREDIT_NOTES)
 def create_credit_note(
     db: Database,
     invoice_id: int,

@@ -34,6 +34,8 @@ from desktop.domain.dns_records import (
 )
 from desktop.domain.enums import ProductLineCode
 from desktop.domain.errors import collect
+from desktop.domain.roles import Permission
+from desktop.services.access import requires
 from desktop.services.conflicts import Noun, Target, load_for_update, write_scope
 from desktop.services.fields import raise_if_any, text_field
 
@@ -90,6 +92,7 @@ def dns_settings(db: Database) -> list[DnsSettings]:
         return [_settings(line) for line in sorted(lines, key=lambda line: order.index(line.code))]
 
 
+@requires(Permission.SETTINGS)
 def save_dns_settings(
     db: Database,
     product_line_id: int,

@@ -21,7 +21,9 @@ from desktop.domain.domain_names import (
 )
 from desktop.domain.enums import DnsStatus, LifecycleKind, MailboxStatus
 from desktop.domain.errors import InvalidValue, collect
+from desktop.domain.roles import Permission
 from desktop.errors import UserError
+from desktop.services.access import requires
 from desktop.services.conflicts import (
     DOMAIN,
     Target,
@@ -103,6 +105,7 @@ class DomainRow:
 # --- use cases --------------------------------------------------------------------------
 
 
+@requires(Permission.CUSTOMERS)
 def create_domain(db: Database, draft: DomainDraft, *, actor: str) -> DomainDetails:
     with write_scope(db, unique=_unique_rules(draft)) as session:
         errors: dict[str, str] = {}
@@ -124,6 +127,7 @@ def create_domain(db: Database, draft: DomainDraft, *, actor: str) -> DomainDeta
         return _details(session, domain.id)
 
 
+@requires(Permission.CUSTOMERS)
 def update_domain(
     db: Database, domain_id: int, draft: DomainDraft, *, expected_version: int, actor: str
 ) -> DomainDetails:
@@ -151,6 +155,7 @@ def update_domain(
         return _details(session, domain.id)
 
 
+@requires(Permission.CUSTOMERS)
 def set_antispam(
     db: Database,
     domain_id: int,
@@ -177,6 +182,7 @@ def set_antispam(
         return _details(session, domain.id)
 
 
+@requires(Permission.CUSTOMERS)
 def certify_admin(
     db: Database, domain_id: int, *, reason: str, expected_version: int, actor: str
 ) -> DomainDetails:

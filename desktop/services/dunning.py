@@ -56,8 +56,10 @@ from desktop.domain.enums import (
     OutboxStatus,
 )
 from desktop.domain.lifecycle import RUNNING
+from desktop.domain.roles import Permission
 from desktop.domain.settlement import balance_due
 from desktop.errors import UserError
+from desktop.services.access import requires
 from desktop.services.email_templates import render
 from desktop.services.events import Subject, log_event
 from desktop.services.lifecycle import move_mailbox
@@ -210,6 +212,7 @@ def plan_dunning(
     return DunningPlan(at, tuple(due), tuple(upcoming))
 
 
+@requires(Permission.DUNNING)
 def run_dunning(
     db: Database,
     at: datetime,

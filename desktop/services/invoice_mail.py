@@ -18,7 +18,9 @@ from sqlalchemy.orm import aliased
 from desktop.db.engine import Database
 from desktop.db.models import Client, Invoice, Provider
 from desktop.domain.enums import InvoiceKind, InvoiceStatus
+from desktop.domain.roles import Permission
 from desktop.errors import UserError
+from desktop.services.access import requires
 from desktop.services.email_templates import CREDIT_NOTE, INVOICE, render
 from desktop.services.outbox import Attachment, queue_email
 
@@ -92,7 +94,14 @@ def _mail(
     return InvoiceMail(invoice.id, invoice.number, client_name, email, subject, body)
 
 
-def queue_invoice_mails(db: Database, mails: Sequence[InvoiceMail], pdfs: Sequence[bytes]) -> int:
+@requires(Permission.BILLING)
+def queue_invoice_mails(
+    db: Database,
+    mails: Sequence[InvoiceMail],
+    pdfs: Sequence[bytes],
+    *,
+    actor: str | None = None,
+) -> int:
     """Put every message, its PDF attached, in the outbox; all or none. How many."""
     if len(mails) != len(pdfs):
         raise ValueError("one PDF per message")

@@ -22,7 +22,9 @@ from desktop.domain.contracts import RENEWAL_FLOOR_PERCENT, non_renewal_end, ren
 from desktop.domain.enums import ContractStatus, LifecycleKind, MailboxStatus
 from desktop.domain.errors import ValidationError
 from desktop.domain.lifecycle import RUNNING, check_transition
+from desktop.domain.roles import Permission
 from desktop.errors import UserError
+from desktop.services.access import check_permission, requires
 from desktop.services.conflicts import MAILBOX, Target, load_for_update, write_scope
 from desktop.services.events import log_event, mailbox_subject
 from desktop.services.fields import clean, required_reason
@@ -62,6 +64,7 @@ class FloorCheck:
         return self.renewing < self.floor
 
 
+@requires(Permission.CUSTOMERS)
 def change_mailbox_status(
     db: Database,
     mailbox_id: int,
@@ -80,8 +83,11 @@ def change_mailbox_status(
       running on ``on`` (never before its 12-month commitment); refused with
       :class:`FloorRefused` when fewer than the floor would renew, unless
       ``floor_exception`` gives the manager's reason for an exception (logged);
-    - to deleted: only with ``backup_confirmed`` (the client has its own backup).
+    - to deleted: only with ``backup_confirmed`` (the client has its own backup),
+      and only for a role allowed to delete (support changes mailboxes, never deletes).
     """
+    if target is S.DELETED:
+        check_permission(db, actor, Permission.DELETE)
     why = required_reason(reason)
     day = on or paris_today()
     mailbox_target = Target(MAILBOX, Mailbox, mailbox_id)

@@ -22,7 +22,9 @@ from desktop.domain.emails import display_address, mailbox_address, normalize_lo
 from desktop.domain.enums import MailboxKind, MailboxStatus, ProductLineCode
 from desktop.domain.errors import collect
 from desktop.domain.lifecycle import CLOSED_CONTRACTS
+from desktop.domain.roles import Permission
 from desktop.errors import UserError
+from desktop.services.access import requires
 from desktop.services.conflicts import (
     MAILBOX,
     Target,
@@ -122,6 +124,7 @@ class MailboxRow:
 # --- use cases --------------------------------------------------------------------------
 
 
+@requires(Permission.CUSTOMERS)
 def create_mailbox(db: Database, draft: MailboxDraft, *, actor: str) -> MailboxDetails:
     with write_scope(db, unique=_unique_rules(draft)) as session:
         values = _validate(session, draft, None)
@@ -136,6 +139,7 @@ def create_mailbox(db: Database, draft: MailboxDraft, *, actor: str) -> MailboxD
         return _details(session, mailbox.id)
 
 
+@requires(Permission.CUSTOMERS)
 def update_mailbox(
     db: Database, mailbox_id: int, draft: MailboxDraft, *, expected_version: int, actor: str
 ) -> MailboxDetails:

@@ -14,8 +14,10 @@ from desktop.domain.banking import normalize_bic, normalize_iban
 from desktop.domain.clock import paris_today
 from desktop.domain.enums import MandateStatus, SequenceType
 from desktop.domain.errors import ValidationError, collect
+from desktop.domain.roles import Permission
 from desktop.domain.sepa import make_rum, mandate_lapsed
 from desktop.errors import NotFoundError, UserError
+from desktop.services.access import requires
 from desktop.services.counters import next_value
 from desktop.services.fields import clean, raise_if_any, text_field
 
@@ -60,6 +62,7 @@ def mandate_details(mandate: SepaMandate) -> MandateDetails:
     )
 
 
+@requires(Permission.SEPA)
 def create_mandate(
     db: Database,
     client_id: int,
@@ -174,6 +177,7 @@ def active_mandate(
     ).first()
 
 
+@requires(Permission.SEPA)
 def revoke_mandate(
     db: Database, mandate_id: int, *, revoked_on: date, actor: str
 ) -> MandateDetails:
@@ -199,6 +203,7 @@ def revoke_mandate(
         return mandate_details(mandate)
 
 
+@requires(Permission.SEPA)
 def lapse_unused_mandates(db: Database, today: date, *, actor: str = SYSTEM_ACTOR) -> int:
     """Mark lapsed every active mandate unused for 36 months; how many were."""
     with db.session_scope() as session:

@@ -40,7 +40,9 @@ from desktop.domain.clock import as_utc, utc_now
 from desktop.domain.emails import normalize_email
 from desktop.domain.enums import OutboxStatus
 from desktop.domain.errors import InvalidValue
+from desktop.domain.roles import Permission
 from desktop.errors import UserError
+from desktop.services.access import requires
 from desktop.services.smtp_settings import SmtpSettings
 
 MAX_ATTEMPTS = 5
@@ -513,7 +515,8 @@ def _row(message: OutboxMessage) -> OutboxRow:
     )
 
 
-def retry_failed(db: Database, ids: Sequence[int]) -> int:
+@requires(Permission.BILLING)
+def retry_failed(db: Database, ids: Sequence[int], *, actor: str | None = None) -> int:
     """Put failed messages back in the queue with a fresh count of attempts; how many."""
     with db.session_scope() as session:
         result = session.execute(

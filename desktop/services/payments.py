@@ -16,6 +16,7 @@ from desktop.domain.clock import PARIS, paris_today
 from desktop.domain.enums import InvoiceKind, InvoiceStatus, PaymentMethod
 from desktop.domain.errors import ValidationError
 from desktop.domain.money import round_money
+from desktop.domain.roles import Permission
 from desktop.domain.settlement import (
     balance_due,
     dispute_deadline,
@@ -23,6 +24,7 @@ from desktop.domain.settlement import (
     settled_status,
 )
 from desktop.errors import UserError
+from desktop.services.access import requires
 from desktop.services.fields import clean, required_reason
 
 REFERENCE_MAX = 140
@@ -41,6 +43,7 @@ class DisputeResult:
     late: bool
 
 
+@requires(Permission.PAYMENTS)
 def record_payment(
     db: Database,
     invoice_id: int,
@@ -136,6 +139,7 @@ def settle(session: Session, invoice: Invoice, actor: str) -> InvoiceStatus:
     return status
 
 
+@requires(Permission.PAYMENTS)
 def record_dispute(
     db: Database, invoice_id: int, *, received_on: date, reason: str, actor: str
 ) -> DisputeResult:

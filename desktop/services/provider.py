@@ -35,6 +35,8 @@ from desktop.domain.identifiers import (
     normalize_siren,
     normalize_vat_number,
 )
+from desktop.domain.roles import Permission
+from desktop.services.access import requires
 from desktop.services.conflicts import (
     PROVIDER,
     Target,
@@ -167,6 +169,7 @@ def provider_exists(db: Database) -> bool:
         )
 
 
+@requires(Permission.SETTINGS)
 def save_provider(
     db: Database, draft: ProviderDraft, *, expected_version: int | None, actor: str
 ) -> ProviderDetails:

@@ -28,6 +28,8 @@ from desktop.domain.enums import (
 )
 from desktop.domain.lifecycle import RUNNING
 from desktop.domain.periods import add_months, anniversaries
+from desktop.domain.roles import Permission
+from desktop.services.access import requires
 from desktop.services.events import Subject, log_event
 from desktop.services.lifecycle import move_mailbox
 
@@ -94,6 +96,7 @@ class UpcomingRenewal:
 Progress = Callable[[int, int], None]
 
 
+@requires(Permission.CONTRACTS)
 def run_renewals(
     db: Database,
     *,

@@ -22,7 +22,9 @@ from desktop.documents.french import french_money
 from desktop.domain.camt054 import ReturnedDebit, parse_camt054
 from desktop.domain.clock import paris_today
 from desktop.domain.enums import DebitStatus, SequenceType
+from desktop.domain.roles import Permission
 from desktop.errors import NotFoundError
+from desktop.services.access import requires
 from desktop.services.sepa_export import (
     REJECT_REASON_MAX,
     RejectionResult,
@@ -136,6 +138,7 @@ def batch_debits(db: Database, batch_id: int) -> list[DebitRow]:
         return [DebitRow(*row) for row in session.execute(query)]
 
 
+@requires(Permission.SEPA)
 def import_returns(
     db: Database, data: bytes, *, actor: str, apply: bool = True, today: date | None = None
 ) -> ReturnsReport:
@@ -190,6 +193,7 @@ def _outcome(
     return replace(base, result=result)
 
 
+@requires(Permission.SEPA)
 def mark_batch_collected(
     db: Database, message_id: str, *, collected_on: date, actor: str
 ) -> tuple[int, Decimal]:

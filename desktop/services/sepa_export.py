@@ -40,6 +40,7 @@ from desktop.domain.enums import (
     SequenceType,
 )
 from desktop.domain.errors import ValidationError
+from desktop.domain.roles import Permission
 from desktop.domain.sepa import (
     earliest_collection_date,
     end_to_end_id,
@@ -48,6 +49,7 @@ from desktop.domain.sepa import (
     sequence_type,
 )
 from desktop.errors import NotFoundError, UserError
+from desktop.services.access import requires
 from desktop.services.counters import next_value
 from desktop.services.fields import clean
 from desktop.services.mandates import active_mandate
@@ -190,6 +192,7 @@ class _Pain008(SepaDD):  # type: ignore[misc]
         super()._create_header()
 
 
+@requires(Permission.SEPA)
 def export_pain008(
     db: Database,
     *,
@@ -338,6 +341,7 @@ def _payment(
 # --- after the file: collected or rejected ----------------------------------------------
 
 
+@requires(Permission.SEPA)
 def mark_collected(db: Database, batch_id: int, *, collected_on: date, actor: str) -> int:
     """The bank collected the batch: a payment (direct debit, reference = end-to-end
     id) is recorded for each debit still sent; how many."""
@@ -380,6 +384,7 @@ def mark_collected(db: Database, batch_id: int, *, collected_on: date, actor: st
         return len(debits)
 
 
+@requires(Permission.SEPA)
 def record_rejection(
     db: Database, debit_id: int, *, rejected_on: date, reason: str, actor: str
 ) -> RejectionResult:

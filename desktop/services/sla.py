@@ -47,6 +47,7 @@ from desktop.domain.enums import InvoiceKind, InvoiceLineKind, InvoiceStatus
 from desktop.domain.errors import ValidationError
 from desktop.domain.money import round_money
 from desktop.domain.periods import add_months, month_name
+from desktop.domain.roles import Permission
 from desktop.domain.sla import (
     AVAILABILITY_TARGET,
     USAGE_AVERAGE_MONTHS,
@@ -58,6 +59,7 @@ from desktop.domain.sla import (
     monthly_availability,
 )
 from desktop.errors import UserError
+from desktop.services.access import requires
 from desktop.services.conflicts import PROVIDER, check_version, write_scope
 from desktop.services.credit_notes import CreditLine, credit_invoice, creditable
 
@@ -112,6 +114,7 @@ def sla_settings(db: Database) -> SlaSettings:
         return _settings(session)
 
 
+@requires(Permission.SETTINGS)
 def save_sla_settings(
     db: Database, settings: SlaSettings, *, expected_version: int, actor: str
 ) -> SlaSettings:
@@ -539,6 +542,7 @@ def _names(session: Session, keys: set[Key]) -> dict[Key, tuple[str, str, str]]:
 # --- granting a credit ------------------------------------------------------------------
 
 
+@requires(Permission.CREDIT_NOTES)
 def grant_credit(
     db: Database,
     client_id: int,

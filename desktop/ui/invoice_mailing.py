@@ -13,7 +13,9 @@ from collections.abc import Callable, Sequence
 from PySide6.QtWidgets import QWidget
 
 from desktop.db.engine import Database
+from desktop.domain.roles import Permission
 from desktop.errors import UserError
+from desktop.services.access import check_permission
 from desktop.services.invoice_mail import MailPlan, invoice_mails, queue_invoice_mails
 from desktop.ui.batch_progress import Steps
 from desktop.ui.formatting import plural
@@ -38,12 +40,15 @@ def mailed_text(count: int, plan: MailPlan) -> str:
     return text
 
 
-def mail_work(db: Database, invoice_ids: Sequence[int]) -> Callable[[Progress], str]:
+def mail_work(
+    db: Database, invoice_ids: Sequence[int], actor: str | None = None
+) -> Callable[[Progress], str]:
     """What runs in the background: the messages, their PDFs, then the outbox."""
     from desktop.documents.batch import render_invoices
     from desktop.services.invoice_print import invoice_documents
 
     def work(progress: Progress) -> str:
+        check_permission(db, actor, Permission.BILLING)  # refused before any PDF is made
         progress("Préparation des messages…", 0, len(invoice_ids))
         plan = invoice_mails(db, invoice_ids)
         if not plan.ready:
@@ -53,7 +58,7 @@ def mail_work(db: Database, invoice_ids: Sequence[int]) -> Callable[[Progress], 
         pdfs = render_invoices(documents, progress=steps.moved, cancelled=steps.cancelled)
         if steps.cancelled() or len(pdfs) < len(plan.ready):
             raise Cancelled()
-        count = queue_invoice_mails(db, plan.ready, [pdf.data for pdf in pdfs])
+        count = queue_invoice_mails(db, plan.ready, [pdf.data for pdf in pdfs], actor=actor)
         return mailed_text(count, plan)
 
     return work
@@ -67,6 +72,7 @@ def mail_invoices(
     done: Callable[[str], None],
     failed: Callable[[Exception], None],
     ask: Callable[[QWidget, int], bool] | None = None,
+    actor: str | None = None,
 ) -> object:
     """Ask, then queue the documents' emails in the background; the progress dialog."""
     if not (ask or confirm_mailing)(owner, len(invoice_ids)):
@@ -78,7 +84,7 @@ def mail_invoices(
         else:
             failed(error)
 
-    return run_with_progress(owner, TITLE, mail_work(db, invoice_ids), done, refused)
+    return run_with_progress(owner, TITLE, mail_work(db, invoice_ids, actor), done, refused)
 
 
 def confirm_mailing(owner: QWidget, count: int) -> bool:

@@ -17,6 +17,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from desktop.db.engine import Database
+from desktop.domain.roles import Permission
+from desktop.services.access import requires
 from desktop.services.conflicts import UniqueRule, write_scope
 from desktop.services.importing.apply import add_clients, add_domains, add_mailboxes
 from desktop.services.importing.columns import FIELDS, Field, ImportKind, match_columns
@@ -87,6 +89,7 @@ _RACES = (
 )
 
 
+@requires(Permission.CUSTOMERS)
 def import_file(
     db: Database,
     kind: ImportKind,

@@ -141,9 +141,11 @@ class OutboxDialog(QDialog):
         db: Database,
         worker: DbWorker,
         password_store: PasswordStore | None = None,
+        actor: str | None = None,
     ) -> None:
         super().__init__(parent)
         self.db = db
+        self.actor = actor
         self.worker = worker
         self.password_store = password_store
         self.local = load_local_settings()
@@ -485,7 +487,7 @@ class OutboxDialog(QDialog):
 
         self.worker.submit(
             Job(
-                work=lambda: retry_failed(self.db, ids),
+                work=lambda: retry_failed(self.db, ids, actor=self.actor),
                 on_done=done,
                 on_error=lambda error: self._send_failed(error),
                 is_stale=lambda: not self._alive,

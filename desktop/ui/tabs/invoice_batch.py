@@ -306,7 +306,12 @@ class InvoiceBatch(QObject):
         from desktop.ui.invoice_mailing import mail_invoices
 
         self.progress = mail_invoices(
-            self.owner, self.db, [row.id for row in rows], done=self.notify, failed=self.failed
+            self.owner,
+            self.db,
+            [row.id for row in rows],
+            done=self.notify,
+            failed=self.failed,
+            actor=self.actor,
         )
 
     def _run(

@@ -121,7 +121,9 @@ def mail(view: RecordView, record: InvoiceDetails) -> object:
     """The document into the outbox, its PDF attached."""
     from desktop.ui.invoice_mailing import mail_invoices
 
-    return mail_invoices(view, view.db, [record.id], done=view.done, failed=view.report)
+    return mail_invoices(
+        view, view.db, [record.id], done=view.done, failed=view.report, actor=view.actor
+    )
 
 
 def pdf_name(record: InvoiceDetails) -> str:

@@ -13,6 +13,7 @@ from window_helpers import screenshot
 from desktop.db.engine import Database
 from desktop.domain.enums import InvoiceLineKind
 from desktop.services.sla import sla_settings
+from desktop.ui.dialogs import sla_settings_dialog
 from desktop.ui.dialogs.sla_settings_dialog import SlaSettingsDialog
 from tests.documents.pdf_helpers import store_provider
 
@@ -63,3 +64,34 @@ def test_without_the_providers_identity_nothing_is_saved(qtbot: QtBot, sqlite_db
     dialog.save_button.click()
     assert dialog.general.text() == "Renseignez d'abord l'identité du prestataire."
     assert dialog.saved is None
+
+
+def test_a_conflict_offers_to_reload_what_the_other_desktop_saved(
+    qtbot: QtBot, sqlite_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store_provider(sqlite_db)
+    asked: list[str] = []
+
+    def reload_please(_parent: object, message: str, **_texts: str) -> bool:
+        asked.append(message)
+        return True
+
+    monkeypatch.setattr(sla_settings_dialog, "ask_reload", reload_please)
+    first, second = open_dialog(qtbot, sqlite_db), open_dialog(qtbot, sqlite_db)
+    first.restoration.setValue(6)
+    first.save_button.click()
+    assert first.saved is not None
+
+    second.replacement.setValue(48)
+    second.save_button.click()
+    assert second.saved is None and len(asked) == 1
+    assert asked[0].startswith("La fiche du prestataire a été modifiée par moi le ")
+    assert second.restoration.value() == 6 and second.replacement.value() == 96  # reloaded
+    assert sla_settings(sqlite_db).replacement_hours == 96
+    second.replacement.setValue(48)
+    second.save_button.click()
+    assert second.saved is not None
+    assert (
+        sla_settings(sqlite_db).restoration_hours,
+        sla_settings(sqlite_db).replacement_hours,
+    ) == (6, 48)

@@ -51,6 +51,7 @@ from desktop.ui.dialogs.provider_form import (
 from desktop.ui.dialogs.welcome import unexpected_error_message
 from desktop.ui.tasks import run_in_background
 from desktop.ui.widgets.busy_dialog import BusyDialog
+from desktop.ui.widgets.record_dialog import RELOAD, ask_reload
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +64,6 @@ INTRO = (
 )
 NO_LINE = "Aucune gamme n'est encore enregistrée : il n'y a rien à paramétrer."
 PREVIEW_BLOCKED = "Aperçu indisponible : corrigez les valeurs signalées en rouge."
-RELOAD = "Recharger"
-KEEP = "Annuler"
 FIELD_MIN_WIDTH = 420
 CELL = ' style="padding-right: 10px;"'
 PREVIEW_CHARS = 60
@@ -350,7 +349,7 @@ class DnsSettingsDialog(BusyDialog):
             f"« {RELOAD} » affiche les valeurs enregistrées de {group.settings.name} : "
             f"vos saisies de cette gamme seront perdues.{self._already_saved()}"
         )
-        if not _ask_reload(self, exc.message, detail):
+        if not ask_reload(self, exc.message, title=TITLE, detail=detail):
             return
         self._set_busy(True)
         run_in_background(
@@ -374,18 +373,6 @@ def _button(
     button = box.button(which)
     button.setText(text)
     return button
-
-
-def _ask_reload(parent: QWidget, message: str, detail: str) -> bool:
-    """After a conflict: True to show what is stored, False (the default) to keep typing."""
-    box = QMessageBox(
-        QMessageBox.Icon.Warning, TITLE, message, QMessageBox.StandardButton.Cancel, parent
-    )
-    box.setInformativeText(detail)
-    box.button(QMessageBox.StandardButton.Cancel).setText(KEEP)
-    chosen = box.addButton(RELOAD, QMessageBox.ButtonRole.AcceptRole)
-    box.exec()
-    return box.clickedButton() is chosen
 
 
 def window_database(widget: QWidget | None) -> tuple[Database, str] | None:

@@ -56,6 +56,7 @@ from desktop.services.personal_data import (
 )
 from desktop.ui.formatting import GREEN, french_date
 from desktop.ui.widgets.client_field import hint_label
+from desktop.ui.widgets.record_dialog import ask_reload
 from desktop.ui.widgets.validated_form import ErrorLabel
 
 if TYPE_CHECKING:
@@ -163,16 +164,8 @@ class PersonalDataDialog(QDialog):
 
     def ask_reload(self, message: str) -> bool:
         """After a conflict: True when the user chose to see the saved periods."""
-        box = QMessageBox(self)
-        box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle(TITLE)
-        box.setText(message)
-        box.setInformativeText("« Recharger » affiche les durées enregistrées par l'autre poste.")
-        reload_button = box.addButton("Recharger", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton("Annuler", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(reload_button)
-        box.exec()
-        return box.clickedButton() is reload_button
+        detail = "« Recharger » affiche les durées enregistrées par l'autre poste."
+        return ask_reload(self, message, title=TITLE, detail=detail)
 
     # --- the purge ----------------------------------------------------------------------
 

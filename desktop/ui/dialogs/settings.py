@@ -63,6 +63,7 @@ from desktop.ui.dialogs.provider_form import (
 from desktop.ui.dialogs.welcome import unexpected_error_message
 from desktop.ui.tasks import run_in_background
 from desktop.ui.widgets.busy_dialog import BusyDialog
+from desktop.ui.widgets.record_dialog import ask_reload as ask_to_reload
 
 log = logging.getLogger(__name__)
 
@@ -80,19 +81,13 @@ def show_warning(parent: QWidget, title: str, message: str) -> None:
 
 def ask_reload(parent: QWidget, message: str) -> bool:
     """Offer to reload after a conflict; True when the user chose "Recharger"."""
-    box = QMessageBox(parent)
-    box.setIcon(QMessageBox.Icon.Warning)
-    box.setWindowTitle(SETTINGS_TITLE)
-    box.setText(message)
-    box.setInformativeText(
-        "« Recharger » affiche la fiche enregistrée ; vos modifications de la fiche "
-        "du prestataire seront perdues."
+    return ask_to_reload(
+        parent,
+        message,
+        title=SETTINGS_TITLE,
+        detail="« Recharger » affiche la fiche enregistrée ; vos modifications de la fiche "
+        "du prestataire seront perdues.",
     )
-    reload_button = box.addButton("Recharger", QMessageBox.ButtonRole.AcceptRole)
-    box.addButton("Annuler", QMessageBox.ButtonRole.RejectRole)
-    box.setDefaultButton(reload_button)
-    box.exec()
-    return box.clickedButton() is reload_button
 
 
 def probe_database(text: str) -> str:

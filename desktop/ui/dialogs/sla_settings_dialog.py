@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from desktop.db.engine import Database
 from desktop.domain.errors import ValidationError
-from desktop.errors import UserError
+from desktop.errors import ConflictError, UserError
 from desktop.services.sla import (
     BILLED_KINDS,
     MAX_HOURS,
@@ -38,6 +38,7 @@ from desktop.services.sla import (
 )
 from desktop.ui.formatting import FRENCH
 from desktop.ui.widgets.client_field import hint_label
+from desktop.ui.widgets.record_dialog import ask_reload
 from desktop.ui.widgets.validated_form import ErrorLabel
 
 
@@ -168,10 +169,28 @@ class SlaSettingsDialog(QDialog):
             for key, message in exc.errors.items():
                 self.errors.get(key, self.general).set_message(message)
             return
+        except ConflictError as exc:
+            self.general.set_message(exc.message)
+            if ask_reload(self, exc.message, title=self.windowTitle()):
+                self.show_settings(sla_settings(self.db))
+            return
         except UserError as exc:
             self.general.set_message(exc.message)
             return
         self.accept()
+
+    def show_settings(self, settings: SlaSettings) -> None:
+        """The settings as stored (after a conflict, those another desktop saved)."""
+        self.current = settings
+        self.general.set_message("")
+        self.opens_at.setTime(QTime(settings.opens_at.hour, settings.opens_at.minute))
+        self.closes_at.setTime(QTime(settings.closes_at.hour, settings.closes_at.minute))
+        self.alsace_moselle.setChecked(settings.alsace_moselle)
+        self.restoration.setValue(settings.restoration_hours)
+        self.replacement.setValue(settings.replacement_hours)
+        self.target.setValue(float(settings.availability_target))
+        for kind, box in self.kinds.items():
+            box.setChecked(kind in settings.fixed_line_kinds)
 
 
 def edit_sla_settings(parent: QWidget, db: Database, actor: str) -> bool:

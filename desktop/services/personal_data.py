@@ -81,10 +81,11 @@ from desktop.domain.periods import add_months
 from desktop.domain.roles import Permission
 from desktop.errors import NotFoundError, UserError
 from desktop.services.access import requires
-from desktop.services.conflicts import PROVIDER, check_version, write_scope
+from desktop.services.conflicts import write_scope
 from desktop.services.events import Subject, log_event
 from desktop.services.outbox import split_addresses
 from desktop.services.payments import invoice_balance
+from desktop.services.provider import provider_for_update
 
 ANONYMOUS = "Anonyme"
 ANONYMOUS_DOMAIN = "anonyme.invalid"
@@ -168,10 +169,7 @@ def save_retention_settings(
     """Store the three periods; ValidationError per field, ConflictError when stale."""
     check_retention(settings)
     with write_scope(db) as session:
-        provider = session.get(Provider, 1, with_for_update=True)
-        if provider is None:
-            raise UserError("Renseignez d'abord l'identité du prestataire.")
-        check_version(PROVIDER, provider, expected_version)
+        provider = provider_for_update(session, expected_version)
         for name, column in _RETENTION_COLUMNS.items():
             setattr(provider, column, getattr(settings, name))
         provider.updated_by = actor

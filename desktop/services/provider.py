@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from desktop.db.engine import Database
 from desktop.db.models import Provider
@@ -36,10 +37,12 @@ from desktop.domain.identifiers import (
     normalize_vat_number,
 )
 from desktop.domain.roles import Permission
+from desktop.errors import UserError
 from desktop.services.access import requires
 from desktop.services.conflicts import (
     PROVIDER,
     Target,
+    check_version,
     conflict_error,
     load_for_update,
     write_scope,
@@ -190,6 +193,15 @@ def save_provider(
         row.updated_at = utc_now()
         session.flush()
         return _details(row)
+
+
+def provider_for_update(session: Session, expected_version: int) -> Provider:
+    """The provider row, locked, at the version the user read (settings saved on it)."""
+    provider = session.get(Provider, PROVIDER_ID, with_for_update=True)
+    if provider is None:
+        raise UserError("Renseignez d'abord l'identité du prestataire (Fichier > Paramètres).")
+    check_version(PROVIDER, provider, expected_version)
+    return provider
 
 
 def _create(db: Database, values: dict[str, Any], actor: str) -> ProviderDetails:

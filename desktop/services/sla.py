@@ -60,8 +60,9 @@ from desktop.domain.sla import (
 )
 from desktop.errors import UserError
 from desktop.services.access import requires
-from desktop.services.conflicts import PROVIDER, check_version, write_scope
+from desktop.services.conflicts import write_scope
 from desktop.services.credit_notes import CreditLine, credit_invoice, creditable
+from desktop.services.provider import provider_for_update
 
 DEFAULT_FIXED_KINDS = (InvoiceLineKind.SUBSCRIPTION,)
 """Line kinds counted as fixed fees when nothing is set (interpretation, a setting)."""
@@ -121,10 +122,7 @@ def save_sla_settings(
     """Store the SLA settings; ValidationError per field, ConflictError when stale."""
     check_sla_settings(settings)
     with write_scope(db) as session:
-        provider = session.get(Provider, 1, with_for_update=True)
-        if provider is None:
-            raise UserError("Renseignez d'abord l'identité du prestataire.")
-        check_version(PROVIDER, provider, expected_version)
+        provider = provider_for_update(session, expected_version)
         provider.support_opens_at = settings.opens_at
         provider.support_closes_at = settings.closes_at
         provider.support_alsace_moselle = settings.alsace_moselle

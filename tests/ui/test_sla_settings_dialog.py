@@ -62,7 +62,9 @@ def test_the_contracts_values_are_shown_then_changed(qtbot: QtBot, sqlite_db: Da
 def test_without_the_providers_identity_nothing_is_saved(qtbot: QtBot, sqlite_db: Database) -> None:
     dialog = open_dialog(qtbot, sqlite_db)
     dialog.save_button.click()
-    assert dialog.general.text() == "Renseignez d'abord l'identité du prestataire."
+    assert dialog.general.text() == (
+        "Renseignez d'abord l'identité du prestataire (Fichier > Paramètres)."
+    )
     assert dialog.saved is None
 
 

@@ -8,10 +8,12 @@ gets back one :class:`InvoiceDraft` per client, lines in print order.
   their end (the billing override, else ``ends_on``; open when neither), both
   days included. A month only partly covered is billed pro rata of its days:
   ``round_money(price × days / days in the month)``, which is also the line's
-  unit price (quantity 1). The price is the plan's monthly price valid on the
+  unit price (quantity 1). The price is the one negotiated for the contract
+  (carried over from its quote), else the plan's monthly price valid on the
   first billed day of the month.
 - **Options** are billed on their own terms (HE §9.4), ``quantity`` units at
-  the option's price valid on the start of the billed period:
+  the contract's negotiated price, else the option's price valid on the start
+  of the billed period:
   - monthly: each month their interval (cut to their mailbox's billable
     interval when on a mailbox) meets, pro rata like accounts;
   - yearly: the full yearly price, in the month holding their start or one of
@@ -33,7 +35,7 @@ default rate; totals use :func:`desktop.domain.invoice_totals.invoice_totals`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import NamedTuple
@@ -187,6 +189,11 @@ class ContractTerms:
     payment_method: PaymentMethod | None
     service_start: date | None
     initial_months: int
+    plan_prices: Mapping[int, Decimal] = field(default_factory=dict)
+    """Monthly prices negotiated for this contract, by plan id: billed instead of the
+    catalogue's."""
+    option_prices: Mapping[int, Decimal] = field(default_factory=dict)
+    """Prices negotiated for this contract, by option id."""
 
     def renewed_by(self, day: date) -> bool:
         """Whether the initial period is over on ``day`` (the contract has renewed)."""
@@ -303,7 +310,7 @@ def _keyed_lines(
     """Every line due, with its sort key."""
     for account in client.accounts:
         contract = client.contracts.get(account.contract_id)
-        line = None if contract is None else _account_line(account, month, catalogue)
+        line = None if contract is None else _account_line(account, contract, month, catalogue)
         if contract is not None and line is not None:
             yield (
                 (contract.number, 0, account.address, line.period_start, account.mailbox_id),
@@ -330,12 +337,15 @@ def _payment_method(
     return next((c.payment_method for c in contracts if c.payment_method is not None), None)
 
 
-def _account_line(account: Account, month: Month, catalogue: Catalogue) -> LineDraft | None:
+def _account_line(
+    account: Account, contract: ContractTerms, month: Month, catalogue: Catalogue
+) -> LineDraft | None:
     days = account.active.within(month)
     if days is None:
         return None
     plan = catalogue.plans[account.plan_id]
-    price, note = _monthly_price(price_on(plan, days[0]), days, month)
+    negotiated = contract.plan_prices.get(account.plan_id)
+    price, note = _monthly_price(_price(plan, negotiated, days[0]), days, month)
     return LineDraft(
         kind=InvoiceLineKind.SUBSCRIPTION,
         description=f"Boîte {account.address} — {plan.name} — {month.label}{note}",
@@ -366,6 +376,11 @@ def _monthly_price(price: Decimal, days: tuple[date, date], month: Month) -> tup
     return round_money(price * count / month.days), f" (prorata {count}/{month.days} jours)"
 
 
+def _price(terms: PlanTerms | OptionTerms, negotiated: Decimal | None, day: date) -> Decimal:
+    """The contract's negotiated price when it has one, else the catalogue's on ``day``."""
+    return price_on(terms, day) if negotiated is None else negotiated
+
+
 def _vat(rate: Decimal | None, catalogue: Catalogue) -> Decimal:
     return catalogue.default_vat_rate if rate is None else rate
 
@@ -379,21 +394,27 @@ def _option_line(
     terms = catalogue.options[sub.option_id]
     subject = sub.address if sub.address is not None else f"contrat {contract.number}"
     head = f"{terms.name} — {subject}"
+    negotiated = contract.option_prices.get(sub.option_id)
     if terms.billing is OptionBilling.MONTHLY:
-        return _monthly_option(sub, terms, month, head, catalogue)
+        return _monthly_option(sub, terms, negotiated, month, head, catalogue)
     if terms.billing is OptionBilling.YEARLY:
-        return _yearly_option(sub, terms, month, head, catalogue)
-    return _per_act_option(sub, terms, month, head, catalogue)
+        return _yearly_option(sub, terms, negotiated, month, head, catalogue)
+    return _per_act_option(sub, terms, negotiated, month, head, catalogue)
 
 
 def _monthly_option(
-    sub: Subscription, terms: OptionTerms, month: Month, head: str, catalogue: Catalogue
+    sub: Subscription,
+    terms: OptionTerms,
+    negotiated: Decimal | None,
+    month: Month,
+    head: str,
+    catalogue: Catalogue,
 ) -> LineDraft | None:
     period = sub.period if sub.mailbox_id is None else sub.period.meet(sub.mailbox_active)
     days = period.within(month) if period is not None else None
     if days is None:
         return None
-    unit, note = _monthly_price(price_on(terms, days[0]), days, month)
+    unit, note = _monthly_price(_price(terms, negotiated, days[0]), days, month)
     return _option_draft(
         sub, terms, InvoiceLineKind.OPTION, f"{head} — {month.label}{note}", unit, days, catalogue
     )
@@ -414,7 +435,12 @@ def yearly_due(start: date, month: Month) -> date | None:
 
 
 def _yearly_option(
-    sub: Subscription, terms: OptionTerms, month: Month, head: str, catalogue: Catalogue
+    sub: Subscription,
+    terms: OptionTerms,
+    negotiated: Decimal | None,
+    month: Month,
+    head: str,
+    catalogue: Catalogue,
 ) -> LineDraft | None:
     due = yearly_due(sub.period.start, month)
     if due is None or not sub.period.holds(due):
@@ -426,21 +452,26 @@ def _yearly_option(
     years = due.year - sub.period.start.year
     end = add_months(sub.period.start, YEAR_MONTHS * (years + 1)) - timedelta(days=1)
     description = f"{head} — du {due:%d/%m/%Y} au {end:%d/%m/%Y}"
-    unit = price_on(terms, due)
+    unit = _price(terms, negotiated, due)
     return _option_draft(
         sub, terms, InvoiceLineKind.OPTION, description, unit, (due, end), catalogue
     )
 
 
 def _per_act_option(
-    sub: Subscription, terms: OptionTerms, month: Month, head: str, catalogue: Catalogue
+    sub: Subscription,
+    terms: OptionTerms,
+    negotiated: Decimal | None,
+    month: Month,
+    head: str,
+    catalogue: Catalogue,
 ) -> LineDraft | None:
     day = sub.period.start
     if day > month.last:
         return None
     kind = _ACT_KINDS[terms.category]
     days = (day, sub.period.end or day)
-    unit = price_on(terms, day)
+    unit = _price(terms, negotiated, day)
     return _option_draft(sub, terms, kind, f"{head} — {day:%d/%m/%Y}", unit, days, catalogue)
 
 

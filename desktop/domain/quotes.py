@@ -21,10 +21,11 @@ date has passed is expired and can no longer be accepted.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import TypeVar
 
 from desktop.domain.enums import OptionBilling, QuoteStatus
 from desktop.domain.invoice_totals import ZERO, Totals, invoice_totals
@@ -32,6 +33,7 @@ from desktop.domain.money import round_money
 from desktop.errors import UserError
 
 HUNDRED = Decimal("100")
+K = TypeVar("K", bound=Hashable)
 DEFAULT_VALIDITY_DAYS = 30
 """A quote is valid 30 days from the day it is sent, unless a validity date is given."""
 
@@ -167,6 +169,37 @@ def quote_totals(lines: Sequence[LineInput], global_percent: Decimal = ZERO) -> 
         yearly=by_billing[OptionBilling.YEARLY],
         one_off=by_billing[OptionBilling.PER_ACT],
     )
+
+
+def negotiated_prices(
+    lines: Iterable[tuple[K | None, Decimal, LineAmounts]],
+) -> dict[K, Decimal]:
+    """The unit price excl. VAT a contract carries for each item (plan, option) of its quote.
+
+    ``lines`` give each quote line's item (None for a free line, left out), its
+    quantity and its amounts (after its own discount and its share of the global
+    one). An item's price is its lines' net amounts added, over their quantities
+    added, rounded half-up to the cent once: on a single line, its net unit price.
+
+    >>> one = line_amounts(LineInput("Exchange", Decimal("3"), Decimal("9.99"), Decimal("20"),
+    ...                              discount_percent=Decimal("10")), Decimal("5"))
+    >>> free = line_amounts(LineInput("Migration", Decimal("1"), Decimal("300"), Decimal("20")))
+    >>> negotiated_prices([("plan", Decimal("3"), one), (None, Decimal("1"), free)])
+    {'plan': Decimal('8.54')}
+    >>> two = line_amounts(LineInput("Exchange", Decimal("1"), Decimal("12.00"), Decimal("20")))
+    >>> negotiated_prices([("plan", Decimal("3"), one), ("plan", Decimal("1"), two)])
+    {'plan': Decimal('9.41')}
+    """
+    nets: dict[K, Decimal] = {}
+    quantities: dict[K, Decimal] = {}
+    for item, quantity, amounts in lines:
+        if item is not None:
+            nets[item] = nets.get(item, ZERO) + amounts.net
+            quantities[item] = quantities.get(item, ZERO) + quantity
+    return {
+        item: round_money(net / quantities[item]) if quantities[item] else ZERO
+        for item, net in nets.items()
+    }
 
 
 # --- validity and statuses --------------------------------------------------------------

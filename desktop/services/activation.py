@@ -62,15 +62,16 @@ from desktop.domain.enums import (
     QuoteStatus,
 )
 from desktop.domain.invoice_totals import ZERO, invoice_totals
-from desktop.domain.quotes import LineInput, quote_totals
+from desktop.domain.roles import Permission
 from desktop.errors import UserError
+from desktop.services.access import requires
 from desktop.services.access_codes import IssuedCode, record_code
 from desktop.services.billing_run import default_vat_rate
 from desktop.services.conflicts import CONTRACT, not_found, write_scope
 from desktop.services.events import Subject, log_event
 from desktop.services.issuing import issue_invoices
 from desktop.services.lifecycle import move_mailbox
-from desktop.services.quotes import line_view
+from desktop.services.quotes import item_prices, quote_amounts
 
 EVER = date(1, 1, 1)
 
@@ -101,6 +102,7 @@ class _QuotePrices:
     """Free lines (description, quantity, unit price once discounted, VAT rate): per act."""
 
 
+@requires(Permission.CONTRACTS)
 def activate_contract(
     db: Database,
     contract_id: int,
@@ -214,32 +216,24 @@ def _open_accounts(session: Session, contract: Contract, start: date, actor: str
 
 
 def _quote_prices(session: Session, quote: Quote) -> _QuotePrices:
-    views = [line_view(session, line) for line in quote.lines]
-    inputs = [
-        LineInput(
-            v.description,
-            v.quantity,
-            v.unit_price,
-            v.vat_rate,
-            v.billing,
-            v.discount_percent,
-            v.discount_amount,
-        )
-        for v in views
-    ]
-    totals = quote_totals(inputs, quote.discount_percent or ZERO)
+    """The quote's prices: those the acceptance carried over to the contract (same rule),
+    and its free lines."""
+    views, totals = quote_amounts(session, quote)
+    units = item_prices(views, totals)
     plans: dict[int, tuple[Decimal, Decimal, str]] = {}
     options: dict[int, tuple[Decimal, Decimal, Decimal, str]] = {}
     free: list[tuple[str, Decimal, Decimal, Decimal]] = []
     for view, amounts in zip(views, totals.lines, strict=True):
-        unit = amounts.net_unit_price(view.quantity)
         if view.plan_id is not None:
+            unit = units[("plan", view.plan_id)]
             plans.setdefault(view.plan_id, (unit, view.vat_rate, view.description))
         elif view.option_id is not None:
+            unit = units[("option", view.option_id)]
             before = options.get(view.option_id)
             quantity = view.quantity + (before[2] if before else ZERO)
             options[view.option_id] = (unit, view.vat_rate, quantity, view.description)
         else:
+            unit = amounts.net_unit_price(view.quantity)
             free.append((view.description, view.quantity, unit, view.vat_rate))
     return _QuotePrices(plans, options, tuple(free))
 

@@ -1,11 +1,12 @@
 """The monthly billing run (business rules §5): one invoice per client and month, issued.
 
-The month is read in a handful of set-based SELECTs (clients, contracts,
-billable mailboxes, subscribed options, the catalogue and its prices, the
-invoices already made), computed by :mod:`desktop.domain.billing`, then
-written in batches of clients: one transaction per batch inserts the drafts
-and their lines in bulk and, unless asked otherwise, issues them
-(:func:`desktop.services.issuing.issue_invoices`) before committing.
+The month is read in a handful of set-based SELECTs (clients, contracts and
+their negotiated prices, billable mailboxes, subscribed options, the catalogue
+and its prices, the invoices already made), computed by
+:mod:`desktop.domain.billing`, then written in batches of clients: one
+transaction per batch inserts the drafts and their lines in bulk and, unless
+asked otherwise, issues them (:func:`desktop.services.issuing.issue_invoices`)
+before committing.
 
 Idempotent and resumable: a client that already has an invoice for the month
 is skipped, and the unique index (client, month) is the last guard against a
@@ -31,11 +32,13 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from desktop.db import audit
 from desktop.db.engine import Database
 from desktop.db.models import (
     CatalogueOption,
     Client,
     Contract,
+    ContractPrice,
     Invoice,
     InvoiceLine,
     Mailbox,
@@ -63,6 +66,7 @@ from desktop.domain.clock import paris_today, utc_now
 from desktop.domain.domain_names import display_domain_name
 from desktop.domain.emails import mailbox_address
 from desktop.domain.enums import (
+    AuditAction,
     ClientStatus,
     ContractStatus,
     InvoiceKind,
@@ -73,7 +77,9 @@ from desktop.domain.enums import (
 )
 from desktop.domain.invoice_totals import ZERO
 from desktop.domain.periods import add_months
+from desktop.domain.roles import Permission
 from desktop.errors import UserError
+from desktop.services.access import requires
 from desktop.services.issuing import issue_invoices
 
 DEFAULT_BATCH_SIZE = 250
@@ -164,6 +170,7 @@ def preview_billing(db: Database, month: date) -> BillingPreview:
     )
 
 
+@requires(Permission.BILLING)
 def run_billing(
     db: Database,
     month: date,
@@ -304,9 +311,35 @@ def _write_batch(
     ids = _insert_invoices(session, drafts, how.actor)
     _insert_lines(session, drafts, ids)
     invoice_ids = [ids[d.client_id] for d in drafts]
-    if not how.issue:
-        return drafts, []
-    return drafts, issue_invoices(session, invoice_ids, actor=how.actor, today=how.today)
+    numbers: list[str] = []
+    if how.issue:
+        numbers = issue_invoices(
+            session, invoice_ids, actor=how.actor, today=how.today, audit_each=False
+        )
+    audit.record(session, [_batch_entry(plan.month, drafts, numbers, how.actor)])
+    return drafts, numbers
+
+
+def _batch_entry(
+    month: Month, drafts: Sequence[InvoiceDraft], numbers: Sequence[str], actor: str
+) -> dict[str, Any]:
+    """One audit row for a batch of invoices (entity ``billing_run``, id ``AAAAMM``)."""
+    first = month.first
+    return audit.entry(
+        "billing_run",
+        first.year * 100 + first.month,
+        AuditAction.CREATE,
+        after={
+            "month": f"{first:%Y-%m}",
+            "invoices": len(drafts),
+            "issued": bool(numbers),
+            "first_number": numbers[0] if numbers else None,
+            "last_number": numbers[-1] if numbers else None,
+            "total_excl_vat": sum((d.totals.excl_vat for d in drafts), ZERO),
+            "total_incl_vat": sum((d.totals.incl_vat for d in drafts), ZERO),
+        },
+        user=actor,
+    )
 
 
 def _insert_invoices(
@@ -540,6 +573,7 @@ def _contracts(
     """The contracts not cancelled of billable clients, by client; and each one's client."""
     by_client: dict[int, dict[int, ContractTerms]] = defaultdict(dict)
     owner: dict[int, int] = {}
+    plan_prices, option_prices = _negotiated_prices(session)
     rows = session.execute(
         sa.select(
             Contract.id,
@@ -553,11 +587,39 @@ def _contracts(
     for row in rows:
         if row.client_id in clients:
             terms = ContractTerms(
-                row.id, row.number, row.payment_method, row.service_start, row.initial_months
+                row.id,
+                row.number,
+                row.payment_method,
+                row.service_start,
+                row.initial_months,
+                plan_prices.get(row.id, {}),
+                option_prices.get(row.id, {}),
             )
             by_client[row.client_id][row.id] = terms
             owner[row.id] = row.client_id
     return by_client, owner
+
+
+def _negotiated_prices(
+    session: Session,
+) -> tuple[dict[int, dict[int, Decimal]], dict[int, dict[int, Decimal]]]:
+    """Every contract's negotiated prices, in one SELECT: by contract, by plan and by option."""
+    plans: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    options: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    rows = session.execute(
+        sa.select(
+            ContractPrice.contract_id,
+            ContractPrice.plan_id,
+            ContractPrice.option_id,
+            ContractPrice.unit_price_excl_vat,
+        )
+    )
+    for row in rows:
+        if row.plan_id is not None:
+            plans[row.contract_id][row.plan_id] = row.unit_price_excl_vat
+        else:
+            options[row.contract_id][row.option_id] = row.unit_price_excl_vat
+    return plans, options
 
 
 _MAILBOX_END = sa.func.coalesce(Mailbox.billing_ends_on_override, Mailbox.ends_on)

@@ -8,14 +8,16 @@
 - Accepting makes, in one transaction, the contract (its terms and payment
   method taken from the quote, linked to it) and the requested accounts (one
   per unit of each plan line, on the client's primary domain); a prospect
-  becomes a client. The quote's prices are kept on its lines, where the first
-  invoice (activation) reads them.
+  becomes a client. The quote's prices are carried over to the contract: one
+  negotiated unit price per plan and option (see
+  :func:`desktop.domain.quotes.negotiated_prices`), which every invoice of the
+  contract bills instead of the catalogue's.
 - Refusing or expiring changes the quote alone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -29,6 +31,7 @@ from desktop.db.models import (
     CatalogueOption,
     Client,
     Contract,
+    ContractPrice,
     Domain,
     Mailbox,
     Plan,
@@ -62,9 +65,12 @@ from desktop.domain.quotes import (
     check_move,
     default_valid_until,
     is_expired,
+    negotiated_prices,
     quote_totals,
 )
+from desktop.domain.roles import Permission
 from desktop.errors import NotFoundError, UserError
+from desktop.services.access import requires
 from desktop.services.billing_run import default_vat_rate
 from desktop.services.conflicts import Noun, Target, load_for_update, not_found, write_scope
 from desktop.services.contract_print import (
@@ -222,6 +228,7 @@ class QuoteListTotals:
 # --- drafts -----------------------------------------------------------------------------
 
 
+@requires(Permission.CONTRACTS)
 def create_quote(db: Database, draft: QuoteDraft, *, actor: str) -> QuoteDetails:
     """A new draft quote (no number until it is sent)."""
     with write_scope(db) as session:
@@ -234,6 +241,7 @@ def create_quote(db: Database, draft: QuoteDraft, *, actor: str) -> QuoteDetails
         return _details(session, quote.id)
 
 
+@requires(Permission.CONTRACTS)
 def update_quote(
     db: Database, quote_id: int, draft: QuoteDraft, *, expected_version: int, actor: str
 ) -> QuoteDetails:
@@ -415,6 +423,7 @@ def catalogue_price(
 # --- sending ----------------------------------------------------------------------------
 
 
+@requires(Permission.CONTRACTS)
 def send_quote(
     db: Database,
     quote_id: int,
@@ -471,6 +480,7 @@ def _next_quote_number(session: Session, day: date) -> str:
 # --- decisions --------------------------------------------------------------------------
 
 
+@requires(Permission.CONTRACTS)
 def accept_quote(
     db: Database,
     quote_id: int,
@@ -520,6 +530,7 @@ def accept_quote(
             change=(None, ContractStatus.PENDING.value),
         )
         mailbox_ids = _requested_accounts(session, quote, contract, domain, day, actor)
+        carry_prices(session, quote, contract, actor)
         converted = client.status is ClientStatus.PROSPECT
         if converted:
             client.status = ClientStatus.ACTIVE
@@ -603,6 +614,22 @@ def _requested_accounts(
     return tuple(box.id for box in made)
 
 
+def carry_prices(session: Session, quote: Quote, contract: Contract, actor: str) -> None:
+    """Give the contract the quote's negotiated price of each plan and option (in the
+    caller's transaction: the acceptance's, or the demo's)."""
+    for (kind, item_id), price in item_prices(*quote_amounts(session, quote)).items():
+        session.add(
+            ContractPrice(
+                contract_id=contract.id,
+                plan_id=item_id if kind == "plan" else None,
+                option_id=item_id if kind == "option" else None,
+                unit_price_excl_vat=price,
+                updated_by=actor,
+            )
+        )
+
+
+@requires(Permission.CONTRACTS)
 def refuse_quote(
     db: Database, quote_id: int, *, reason: str = "", actor: str, today: date | None = None
 ) -> QuoteDetails:
@@ -622,6 +649,7 @@ def refuse_quote(
         return _details(session, quote.id)
 
 
+@requires(Permission.CONTRACTS)
 def expire_quotes(db: Database, today: date | None = None, *, actor: str = "système") -> list[str]:
     """Mark expired every sent quote whose validity date is before ``today``; their numbers."""
     day = today or paris_today()
@@ -694,8 +722,7 @@ def _details(session: Session, quote_id: int) -> QuoteDetails:
     contract = session.scalars(
         sa.select(Contract).where(Contract.quote_id == quote.id).order_by(Contract.id).limit(1)
     ).first()
-    views = tuple(line_view(session, row) for row in quote.lines)
-    totals = quote_totals([_line_input(view) for view in views], quote.discount_percent or ZERO)
+    views, totals = quote_amounts(session, quote)
     return QuoteDetails(
         id=quote.id,
         number=quote.number,
@@ -723,6 +750,31 @@ def _details(session: Session, quote_id: int) -> QuoteDetails:
         contract_status=contract.status if contract else None,
         version=quote.version,
     )
+
+
+def quote_amounts(session: Session, quote: Quote) -> tuple[tuple[QuoteLineView, ...], QuoteTotals]:
+    """The quote's lines and their amounts (their own and the global discounts applied)."""
+    views = tuple(line_view(session, row) for row in quote.lines)
+    totals = quote_totals([_line_input(view) for view in views], quote.discount_percent or ZERO)
+    return views, totals
+
+
+def item_prices(
+    views: Sequence[QuoteLineView], totals: QuoteTotals
+) -> dict[tuple[str, int], Decimal]:
+    """The negotiated unit price of each ("plan", id) and ("option", id) of a quote."""
+    return negotiated_prices(
+        (_item(view), view.quantity, amounts)
+        for view, amounts in zip(views, totals.lines, strict=True)
+    )
+
+
+def _item(view: QuoteLineView) -> tuple[str, int] | None:
+    if view.plan_id is not None:
+        return ("plan", view.plan_id)
+    if view.option_id is not None:
+        return ("option", view.option_id)
+    return None
 
 
 def line_view(session: Session, row: QuoteLine) -> QuoteLineView:

@@ -174,7 +174,8 @@ def test_from_prospect_to_active_contract_and_first_invoice(db: Database) -> Non
     assert any(r and r.startswith("Première facture") for r in reasons)
     assert any(r and r.startswith("Code d'accès remis") for r in reasons)
 
-    # The monthly run then skips March for this client; April bills the catalogue month.
+    # The monthly run then skips March for this client (the next months at the quote's
+    # prices: test_contract_prices.py).
     report = bh_run(db, date(2026, 3, 1))
     assert report.invoices_created == 0 and report.already_billed == 1
 
@@ -323,8 +324,8 @@ def test_a_second_contract_is_billed_by_the_monthly_run_not_twice(db: Database) 
         by_contract: dict[int | None, list[Decimal]] = {}
         for line in march.lines:
             by_contract.setdefault(line.contract_id, []).append(line.amount_excl_vat)
-    # The first contract's ten accounts for the whole of March at the catalogue price and
-    # its monthly archiving, its one-off fees billed in February not again...
-    assert sorted(by_contract[one]) == sorted([D("12.00")] * 10 + [D("20.00")])
+    # The first contract's ten accounts for the whole of March at its quote's price (12.00
+    # less 10 %) and its monthly archiving, its one-off fees billed in February not again...
+    assert sorted(by_contract[one]) == sorted([D("10.80")] * 10 + [D("20.00")])
     # ...and the second contract's two accounts from 16 March: 12.00 × 16/31 = 6.19.
     assert sorted(by_contract[two]) == [D("6.19"), D("6.19")]

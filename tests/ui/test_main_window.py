@@ -147,6 +147,7 @@ def test_enter_opens_the_record_and_links_navigate_with_history(
         "Contrats",
         "Boîtes aux lettres",
         "Factures",
+        "Devis",
         "Incidents",
         "Codes d'accès",
     ]

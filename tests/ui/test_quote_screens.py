@@ -38,6 +38,7 @@ from desktop.domain.enums import (
 from desktop.services.clients import get_client
 from desktop.services.contracts import get_contract
 from desktop.services.quotes import get_quote
+from desktop.ui.dialogs.access_code_dialog import AccessCodeDialog
 from desktop.ui.dialogs.date_step_dialog import DateStepDialog
 from desktop.ui.dialogs.quote_dialog import QuoteDialog
 from desktop.ui.dialogs.quote_lines import Col, LineKind
@@ -169,9 +170,9 @@ def test_send_accept_then_activate_from_the_record(qtbot: QtBot, db: Database) -
     activate = click_action(qtbot, view, ACTIVATE)
     assert isinstance(activate, DateStepDialog)
     run_step(qtbot, activate)
-    qtbot.waitUntil(lambda: view.code_dialog is not None, timeout=WAIT)
-    code = view.code_dialog
-    assert code is not None
+    qtbot.waitUntil(lambda: isinstance(view.dialog, AccessCodeDialog), timeout=WAIT)
+    code = view.dialog
+    assert isinstance(code, AccessCodeDialog)
     qtbot.waitUntil(code.isVisible, timeout=WAIT)
     assert code.login.text() == "admin@martin.fr" and code.code.text()
     screenshot(qtbot, code, "quote_access_code")

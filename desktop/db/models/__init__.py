@@ -6,7 +6,7 @@ from desktop.db.models.catalogue import CatalogueOption, Plan, Price, ProductLin
 from desktop.db.models.collection import DunningEvent, SepaBatch, SepaDebit, SepaMandate
 from desktop.db.models.parties import Client, Contact, Provider, StaffUser
 from desktop.db.models.quality import Incident, IncidentMailbox, SlaCredit
-from desktop.db.models.sales import Quote, QuoteLine
+from desktop.db.models.sales import ContractPrice, Quote, QuoteLine
 from desktop.db.models.service import (
     AccessCodeEvent,
     ClientRestriction,
@@ -27,6 +27,7 @@ __all__ = [
     "ClientRestriction",
     "Contact",
     "Contract",
+    "ContractPrice",
     "Counter",
     "Domain",
     "DunningEvent",

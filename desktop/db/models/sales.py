@@ -8,7 +8,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from desktop.db.models.base import Base, IdMixin, Versioned
+from desktop.db.models.base import Audited, Base, IdMixin, Versioned
 from desktop.db.types import Money, Quantity, Rate, UnitPrice, enum_type
 from desktop.domain.enums import PaymentMethod, QuoteStatus
 
@@ -67,3 +67,25 @@ class QuoteLine(IdMixin, Base):
     discount_amount: Mapped[Decimal | None] = mapped_column(Money())
     vat_rate: Mapped[Decimal] = mapped_column(Rate())
     amount_excl_vat: Mapped[Decimal] = mapped_column(Money())
+
+
+class ContractPrice(IdMixin, Audited, Base):
+    """A price negotiated for a contract (its quote's), billed instead of the catalogue's.
+
+    One per plan or option of the contract, excl. VAT and to the cent; it holds
+    for the contract's whole life (pro rata and billing terms unchanged).
+    """
+
+    __tablename__ = "contract_price"
+    __table_args__ = (
+        sa.CheckConstraint("(plan_id IS NULL) <> (option_id IS NULL)", name="plan_xor_option"),
+        sa.CheckConstraint("unit_price_excl_vat >= 0", name="price_not_negative"),
+        sa.UniqueConstraint("contract_id", "plan_id"),
+        sa.UniqueConstraint("contract_id", "option_id"),
+    )
+
+    # Indexed by the unique keys, which it leads.
+    contract_id: Mapped[int] = mapped_column(sa.ForeignKey("contract.id"))
+    plan_id: Mapped[int | None] = mapped_column(sa.ForeignKey("plan.id"), index=True)
+    option_id: Mapped[int | None] = mapped_column(sa.ForeignKey("catalogue_option.id"), index=True)
+    unit_price_excl_vat: Mapped[Decimal] = mapped_column(Money())

@@ -27,6 +27,7 @@ from desktop.services.demo.planning import (
     plan_contracts,
 )
 from desktop.services.demo.provider import build_provider
+from desktop.services.demo.quotes import demo_quotes
 from desktop.services.demo.tables import DemoSummary, Row, summarise
 
 MAX_CLIENTS = 100_000
@@ -66,6 +67,7 @@ def generate_demo(
         )
     invoices = bill_history(db, today=day, seed=seed, months=billing_months, progress=progress)
     demo_incidents(db, today=day, seed=seed, months=billing_months)
+    demo_quotes(db, today=day, seed=seed)
     if billing_months > 0:
         collect_history(db, today=day, seed=seed, progress=progress)
     return replace(summarise(builder.rows), invoices=invoices)

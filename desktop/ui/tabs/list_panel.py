@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from desktop.db.engine import Database
 from desktop.services.listing import MAX_LIMIT, ListQuery
@@ -83,6 +84,9 @@ class ListPanel(QWidget):
         self.model.total_changed.connect(self._show_count)
         self.model.first_page_shown.connect(self._restore_sort_indicator)
         self.model.failed.connect(self.failed)
+        self._totals_asked = 0
+        if spec.totals is not None:
+            self.model.first_page_shown.connect(self._ask_totals)
         self._build(compact)
         self.model.reload()
 
@@ -132,6 +136,11 @@ class ListPanel(QWidget):
         layout.addLayout(bar)
         self.table = self._table()
         layout.addWidget(self.table, 1)
+        self.totals_label = QLabel()
+        self.totals_label.setObjectName("listTotals")
+        self.totals_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.totals_label.setVisible(self.spec.totals is not None)
+        layout.addWidget(self.totals_label)
 
     def _table(self) -> RecordTable:
         table = RecordTable()
@@ -251,6 +260,26 @@ class ListPanel(QWidget):
             text = f"{french_int(total)} {noun}"
         self.count_label.setText(text)
         self.count_changed.emit(text)
+
+    def _ask_totals(self) -> None:
+        """Sum, on the worker, every row the list's query matches (the spec's totals line)."""
+        totals, query = self.spec.totals, self.model.query
+        assert totals is not None
+        self._totals_asked += 1
+        asked = self._totals_asked
+        self._worker.submit(
+            Job(
+                work=lambda: totals(self._db, query),
+                on_done=lambda text: self._show_totals(asked, text),
+                on_error=self.failed.emit,
+                is_stale=lambda: asked != self._totals_asked,
+            )
+        )
+
+    def _show_totals(self, asked: int, text: str) -> None:
+        """Show the sums asked last, unless the panel was closed meanwhile."""
+        if asked == self._totals_asked and isValid(self.totals_label):
+            self.totals_label.setText(text)
 
     def _restore_sort_indicator(self) -> None:
         self._set_sort_indicator(self.table.horizontalHeader())

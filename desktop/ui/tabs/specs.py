@@ -28,7 +28,8 @@ from desktop.services.incidents import list_incidents
 from desktop.services.invoices import list_invoices
 from desktop.services.listing import ListQuery, Page
 from desktop.services.mailboxes import list_mailboxes
-from desktop.services.quotes import list_quotes
+from desktop.services.quotes import list_quotes, quote_list_totals
+from desktop.ui.formatting import french_int, money
 from desktop.ui.models.paged_model import CellKind, ListColumn
 
 
@@ -78,6 +79,8 @@ class ListSpecUI:
     """The service accepts a ``client_id`` filter (lists inside a client's record)."""
     multi_select: bool = False
     """Several rows can be selected at once (batch actions on the selection)."""
+    totals: Callable[[Database, ListQuery], str] | None = None
+    """The line under the list summing every row its query matches (None: no such line)."""
 
     def query(self) -> ListQuery:
         return ListQuery(sort=self.default_sort, descending=self.descending)
@@ -222,6 +225,16 @@ CONTRACTS = ListSpecUI(
     default_sort="number",
 )
 
+
+def quote_totals_text(db: Database, query: ListQuery) -> str:
+    """« 12 devis · total HT 1 234,00 € · TTC 1 480,80 € » for the quotes listed."""
+    totals = quote_list_totals(db, query)
+    return (
+        f"{french_int(totals.count)} devis · total HT {money(totals.total_excl_vat)} · "
+        f"TTC {money(totals.total_incl_vat)}"
+    )
+
+
 QUOTES = ListSpecUI(
     kind=RecordKind.QUOTE,
     title="Devis",
@@ -239,6 +252,7 @@ QUOTES = ListSpecUI(
     fetch=list_quotes,
     search_hint="Rechercher un numéro de devis ou un client…",
     filters=(status_filter(QuoteStatus),),
+    totals=quote_totals_text,
     default_sort="issued_on",
     descending=True,
 )

@@ -24,6 +24,8 @@ from desktop.ui.dialogs.reason_dialog import ReasonDialog
 from desktop.ui.dialogs.termination_dialog import TerminationDialog
 from desktop.ui.documents import Document, explain, open_document, save_document
 from desktop.ui.formatting import french_date, plural
+from desktop.ui.views.quote_view import ACTIVATE as ACTIVATE_SERVICE
+from desktop.ui.views.quote_view import activate_service
 
 if TYPE_CHECKING:
     from desktop.ui.views.base import RecordView
@@ -41,6 +43,8 @@ SCAN_FILTER = "Copies signées (*.pdf *.png *.jpg *.jpeg *.tif *.tiff);;Tous les
 
 def add_contract_actions(view: RecordView, record: ContractDetails) -> None:
     started = record.status is ContractStatus.ACTIVE and record.service_start is not None
+    if record.status is ContractStatus.PENDING and record.service_start is None:
+        view.add_button(ACTIVATE_SERVICE, lambda: activate_service(view, record.id, record.number))
     view.add_button(PRINT, lambda: print_contract(view, record))
     view.add_button(SAVE, lambda: save_contract(view, record))
     view.add_button(

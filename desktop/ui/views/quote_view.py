@@ -4,8 +4,9 @@
   left or whether the PDF is to be sent by hand.
 - « Accepter… » makes the contract and its requested accounts, then offers to
   open the contract; an expired quote is refused, in French, in the dialog.
-- « Activer le service… » (accepted quote, contract pending) starts the service:
-  accounts active, first invoice, and the administrator's access code shown once.
+- « Activer le service… » (accepted quote, contract pending; also on the contract's
+  record) starts the service: accounts active, first invoice, and the
+  administrator's access code shown once.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import html
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -56,6 +57,10 @@ ACTIVATE = "Activer le service…"
 OPEN_PDF = "Ouvrir le PDF"
 SAVE_PDF = "Enregistrer le PDF…"
 OPEN_CONTRACT = "Ouvrir le contrat"
+DESCRIPTION_WIDTH = (160, 320)
+"""Narrowest and widest the description column of the lines is made, in pixels."""
+WANTED_WIDTH = 620
+"""The quote record's preferred width: the lines' columns side by side."""
 LINE_HEADERS = ("Libellé", "Facturation", "Qté", "PU HT", "TVA", "Remise", "Montant HT")
 
 
@@ -99,10 +104,13 @@ def lines_table() -> QTableWidget:
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.verticalHeader().hide()
+    table.setWordWrap(True)
     header = table.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-    header.setMinimumSectionSize(60)
+    # The description keeps a readable width (wrapped on whole words, the list
+    # scrolling sideways in a narrow pane) instead of being squeezed to « Excha… ».
+    header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+    header.setStretchLastSection(True)
     return table
 
 
@@ -120,9 +128,62 @@ def fill_lines(table: QTableWidget, record: QuoteDetails) -> None:
         )
         for column, value in enumerate(values):
             cell = QTableWidgetItem(value)
-            if column >= 2:
+            if column == 0:
+                cell.setToolTip(value)
+            elif column >= 2:
                 cell.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             table.setItem(row, column, cell)
+    fit_description(table)
+
+
+def fit_description(table: QTableWidget) -> None:
+    """The description column as wide as its longest text, within DESCRIPTION_WIDTH;
+    rows as tall as their wrapped description."""
+    low, high = DESCRIPTION_WIDTH
+    table.resizeColumnToContents(0)
+    table.setColumnWidth(0, max(low, min(high, table.columnWidth(0))))
+    table.resizeRowsToContents()
+
+
+def activate_service(view: RecordView, contract_id: int, contract_number: str) -> DateStepDialog:
+    """« Activer le service… » of a pending contract, from its quote's or its own record."""
+    dialog = DateStepDialog(
+        view,
+        view.worker,
+        title=f"Activer le service — contrat {contract_number}",
+        action="Activer",
+        intro=(
+            "Les comptes demandés deviennent actifs, la période initiale commence, la "
+            "première facture (frais de mise en service, prorata du premier mois) est "
+            "émise et le code d'accès de l'administrateur est affiché une seule fois."
+        ),
+        date_label="Début du service",
+        on=paris_today(),
+        date_key="service_start",
+        submit=lambda day: activate_contract(
+            view.db, contract_id, service_start=day, actor=view.actor
+        ),
+    )
+    dialog.completed.connect(lambda activation: show_activation(view, activation))
+    view.open_dialog(dialog)
+    return dialog
+
+
+def show_activation(view: RecordView, activation: Activation) -> AccessCodeDialog:
+    """Say what the activation did, then show the access code once (the view's dialog)."""
+    invoice = (
+        f"facture {activation.invoice_number} de {money(activation.total_incl_vat)} TTC"
+        if activation.invoice_number
+        else "première facture laissée en brouillon"
+    )
+    view.done(
+        f"Contrat {activation.contract_number} actif au "
+        f"{french_date(activation.service_start)} : "
+        f"{activation.mailboxes_activated} compte(s) ouvert(s), {invoice}."
+    )
+    dialog = AccessCodeDialog(view, view.worker, activation.access_code)
+    view.open_dialog(dialog)
+    return dialog
 
 
 def mailer(db: Database) -> Callable[[Session, QuoteDetails], bool] | None:
@@ -136,8 +197,13 @@ def mailer(db: Database) -> Callable[[Session, QuoteDetails], bool] | None:
 class QuoteView(RecordView):
     kind = RecordKind.QUOTE
     editable = True
-    code_dialog: AccessCodeDialog | None = None
     lines: QTableWidget | None = None
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        """Room for every column of the lines: the window widens the record pane to it
+        (up to its share of the tab)."""
+        hint = super().sizeHint()
+        return QSize(max(hint.width(), WANTED_WIDTH), hint.height())
 
     def fetch(self) -> QuoteDetails:
         return get_quote(self.db, self.record_id)
@@ -264,7 +330,7 @@ class QuoteView(RecordView):
         self.done(message)
         box = QMessageBox(QMessageBox.Icon.Information, "Devis accepté", message, parent=self)
         box.setInformativeText(
-            "Le service s'active ensuite depuis ce devis : « Activer le service… »."
+            "Le service s'active ensuite depuis ce devis ou le contrat : « Activer le service… »."
         )
         opener = box.addButton(OPEN_CONTRACT, QMessageBox.ButtonRole.AcceptRole)
         box.addButton("Fermer", QMessageBox.ButtonRole.RejectRole)
@@ -294,48 +360,8 @@ class QuoteView(RecordView):
         return dialog
 
     def activate(self, record: QuoteDetails) -> DateStepDialog:
-        assert record.contract_id is not None
-        contract_id = record.contract_id
-        dialog = DateStepDialog(
-            self,
-            self.worker,
-            title=f"Activer le service — contrat {record.contract_number}",
-            action="Activer",
-            intro=(
-                "Les comptes demandés deviennent actifs, la période initiale commence, la "
-                "première facture (frais de mise en service, prorata du premier mois) est "
-                "émise et le code d'accès de l'administrateur est affiché une seule fois."
-            ),
-            date_label="Début du service",
-            on=paris_today(),
-            date_key="service_start",
-            submit=lambda day: activate_contract(
-                self.db, contract_id, service_start=day, actor=self.actor
-            ),
-        )
-        dialog.completed.connect(self._activated)
-        self.open_dialog(dialog)
-        return dialog
-
-    def _activated(self, activation: Activation) -> None:
-        invoice = (
-            f"facture {activation.invoice_number} de {money(activation.total_incl_vat)} TTC"
-            if activation.invoice_number
-            else "première facture laissée en brouillon"
-        )
-        self.done(
-            f"Contrat {activation.contract_number} actif au "
-            f"{french_date(activation.service_start)} : "
-            f"{activation.mailboxes_activated} compte(s) ouvert(s), {invoice}."
-        )
-        dialog = AccessCodeDialog(self, self.worker, activation.access_code)
-        del activation  # the dialog is now the only holder of the code
-        dialog.finished.connect(self._code_closed)
-        self.code_dialog = dialog
-        dialog.open()
-
-    def _code_closed(self) -> None:
-        self.code_dialog = None
+        assert record.contract_id is not None and record.contract_number is not None
+        return activate_service(self, record.contract_id, record.contract_number)
 
     def open_pdf(self, record: QuoteDetails) -> None:
         open_document(self, self.worker, lambda: quote_pdf(self, record), failed=self.report)

@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from desktop.db.engine import Database
-from desktop.db.models import Client, Contract, Mailbox, ProductLine, Provider
+from desktop.db.models import (
+    CatalogueOption,
+    Client,
+    Contract,
+    ContractPrice,
+    Mailbox,
+    Plan,
+    ProductLine,
+    Provider,
+)
 from desktop.domain.clock import paris_today, utc_now
 from desktop.domain.contracts import Period, running_period
 from desktop.domain.enums import (
@@ -116,6 +126,8 @@ class ContractDetails:
     updated_by: str | None
     current_period: Period | None
     """The period running today (None before the service starts or after the end)."""
+    negotiated_prices: tuple[tuple[str, Decimal], ...] = ()
+    """(plan or option name, unit price excl. VAT) carried over from its quote."""
 
 
 # --- use cases --------------------------------------------------------------------------
@@ -440,7 +452,21 @@ def _details(session: Session, contract_id: int) -> ContractDetails:
         updated_at=contract.updated_at,
         updated_by=contract.updated_by,
         current_period=_current_period(contract),
+        negotiated_prices=_negotiated_prices(session, contract_id),
     )
+
+
+def _negotiated_prices(session: Session, contract_id: int) -> tuple[tuple[str, Decimal], ...]:
+    rows = session.execute(
+        sa.select(
+            sa.func.coalesce(Plan.name, CatalogueOption.name), ContractPrice.unit_price_excl_vat
+        )
+        .outerjoin(Plan, Plan.id == ContractPrice.plan_id)
+        .outerjoin(CatalogueOption, CatalogueOption.id == ContractPrice.option_id)
+        .where(ContractPrice.contract_id == contract_id)
+        .order_by(ContractPrice.plan_id.is_(None), ContractPrice.id)
+    )
+    return tuple((name, price) for name, price in rows)
 
 
 def _current_period(contract: Contract) -> Period | None:

@@ -21,6 +21,7 @@ from desktop.domain.quotes import LineInput, line_amounts, negotiated_prices
 from desktop.services.activation import activate_contract
 from desktop.services.billing_run import run_billing
 from desktop.services.contract_print import contract_document
+from desktop.services.contracts import get_contract
 from desktop.services.quotes import (
     QuoteDraft,
     QuoteLineDraft,
@@ -147,6 +148,11 @@ def test_a_quote_price_is_billed_on_the_first_invoice_and_every_month_after(
         ("option", items["archive"]): D("1.74"),
         ("option", items["fee"]): D("142.50"),
     }
+    assert get_contract(db, contract_id).negotiated_prices == (
+        ("Exchange 50 Go", D("9.40")),
+        ("Archivage", D("1.74")),
+        ("Frais de mise en service", D("142.50")),
+    )
 
     done = activate_contract(
         db, contract_id, service_start=date(2026, 3, 16), actor=ACTOR, today=date(2026, 3, 16)

@@ -32,6 +32,7 @@ from desktop.ui.formatting import (
     french_date,
     french_datetime,
     french_int,
+    money,
     period_text,
 )
 from desktop.ui.tabs.specs import (
@@ -282,6 +283,12 @@ class ContractView(RecordView):
                     text(waiver) if waiver else orange("à recueillir"),
                 )
             )
+        if record.negotiated_prices:
+            prices = "<br>".join(
+                f"{html.escape(name)} : {money(price)} HT"
+                for name, price in record.negotiated_prices
+            )
+            fields.append(("Prix négociés", prices))
         fields += [
             ("Copie signée", text(record.signed_scan_name or "Aucune")),
             ("Boîtes aux lettres", french_int(record.mailbox_count)),

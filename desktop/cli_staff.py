@@ -55,6 +55,7 @@ def add_staff_commands(commands: argparse._SubParsersAction[FrenchArgumentParser
     )
     add.add_argument("--name", metavar="NOM", help="nom complet (défaut : l'identifiant)")
     add.add_argument("--email", metavar="E-MAIL", help="adresse e-mail")
+    _add_password_option(add)
     add.set_defaults(handler=run_user_add)
     listing = users.add_parser("list", help="lister les comptes")
     listing.set_defaults(handler=run_user_list)
@@ -67,10 +68,21 @@ def add_staff_commands(commands: argparse._SubParsersAction[FrenchArgumentParser
     ):
         parser = users.add_parser(name, help=help_text)
         parser.add_argument("login", metavar="IDENTIFIANT", help="identifiant du compte")
+        if handler is run_user_passwd:
+            _add_password_option(parser)
         parser.set_defaults(handler=handler)
         parsers.append(parser)
     for parser in parsers:
         _add_db_option(parser, argparse.SUPPRESS)
+
+
+def _add_password_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--password",
+        metavar="MOT_DE_PASSE",
+        help="le nouveau mot de passe, pour un script (sinon demandé deux fois, ou lu sur "
+        "la première ligne de l'entrée standard) ; visible des autres utilisateurs du poste",
+    )
 
 
 def role_argument(text: str) -> StaffRole:
@@ -116,8 +128,11 @@ def _on_terminal() -> bool:
     return sys.stdin is not None and sys.stdin.isatty()
 
 
-def read_new_password(login: str) -> str:
-    """A new password: typed twice on a terminal, else the first line of stdin."""
+def read_new_password(args: argparse.Namespace) -> str:
+    """A new password: --password, else typed twice on a terminal, else stdin's first line."""
+    login = args.login.strip()
+    if args.password is not None:
+        return str(args.password)
     if _on_terminal():
         first = getpass.getpass(f"Nouveau mot de passe de {login} : ")
         if getpass.getpass("Confirmez le mot de passe : ") != first:
@@ -138,7 +153,7 @@ def run_user_add(args: argparse.Namespace) -> int:
     from desktop.services.staff import add_staff
 
     def work(db: Database) -> StaffRow:
-        password = read_new_password(args.login.strip())
+        password = read_new_password(args)
         return add_staff(
             db,
             args.login,
@@ -183,9 +198,7 @@ def run_user_passwd(args: argparse.Namespace) -> int:
 
     _, row = on_database(
         args,
-        lambda db: reset_password(
-            db, args.login, read_new_password(args.login.strip()), actor=actor_of(args)
-        ),
+        lambda db: reset_password(db, args.login, read_new_password(args), actor=actor_of(args)),
     )
     say(
         f"Mot de passe de « {row.login} » réinitialisé : "

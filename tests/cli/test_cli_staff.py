@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from desktop.cli import main
 from desktop.db.engine import Database, sqlite_url
 from desktop.db.models import StaffUser
+from desktop.services.staff import authenticate
 
 ADMIN_PASSWORD = "motdepasse-admin"
 BOB_PASSWORD = "motdepasse-bob"
@@ -231,3 +232,22 @@ def test_a_refused_first_account(
     assert (status, out) == (1, "")
     assert err.startswith(f"backoffice : {message}")
     assert len(err.splitlines()) == 1
+
+
+def test_a_script_gives_the_password_as_an_option(
+    with_admin: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log_in_as(monkeypatch, "admin", ADMIN_PASSWORD)
+    status, out, err = run(
+        capsys, monkeypatch, "user", "add", "c.leroy", "--role", "support", "--password", "x" * 12
+    )
+    assert (status, out, err) == (0, "Compte « c.leroy » créé (Support).\n", "")
+    status, out, _ = run(
+        capsys, monkeypatch, "user", "passwd", "c.leroy", "--password", "nouveau-secret"
+    )
+    assert status == 0 and out.startswith("Mot de passe de « c.leroy » réinitialisé")
+    db = Database(sqlite_url(with_admin))
+    try:
+        assert authenticate(db, "c.leroy", "nouveau-secret").must_change_password is True
+    finally:
+        db.dispose()

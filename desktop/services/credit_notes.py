@@ -78,6 +78,7 @@ def create_credit_note(
         return number
 
 
+@requires(Permission.CREDIT_NOTES)
 def credit_invoice(
     session: Session,
     invoice_id: int,

@@ -86,6 +86,7 @@ EXPECTED_SERVICES: dict[str, Permission] = {
     "contracts.create_contract": P.CONTRACTS,
     "contracts.update_contract": P.CONTRACTS,
     "credit_notes.create_credit_note": P.CREDIT_NOTES,
+    "credit_notes.credit_invoice": P.CREDIT_NOTES,
     "dns_settings.save_dns_settings": P.SETTINGS,
     "domains.certify_admin": P.CUSTOMERS,
     "domains.create_domain": P.CUSTOMERS,
@@ -141,7 +142,6 @@ READ_ONLY = {
 }
 BUILDING_BLOCKS = {  # take a Session: only called inside a guarded service's transaction
     "access_codes.record_code",
-    "credit_notes.credit_invoice",
     "events.log_event",
     "importing.apply.add_clients",
     "importing.apply.add_domains",

@@ -1,4 +1,6 @@
-"""The invoice's lines, VAT per rate and totals drawn straight on the canvas.
+"""The invoice's blocks drawn straight on the canvas: lines, VAT per rate, totals
+(:class:`DataTable`, :class:`Totals`), the other grids of text (:class:`TextGrid`:
+parties, dates, payment terms, mentions) and one-line paragraphs (:class:`TextLine`).
 
 They look exactly as the ReportLab tables they replace (``grid`` tables,
 same positions, fonts, colours, paddings and rules, pixel for pixel): a
@@ -8,7 +10,8 @@ right-aligned. A ReportLab table of strings spends most of its time on what
 these tables never need: a style per cell, each string measured, encoded
 and wrapped in a text object of its own. Here a row's height is a sum, a
 table's text is one text object, and a string's PDF operators are made once
-per document (an invoice repeats its periods, rates and prices).
+per document (an invoice repeats its periods, rates and prices), its codes
+once per process when every document codes it alike (:class:`TextOperators`).
 
 :class:`DataTable` splits like a ReportLab table with ``repeat_rows=1``:
 between rows, at least one body row before the split, the header repeated
@@ -18,16 +21,18 @@ on top of the rest and the stripes starting afresh on each page.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, ClassVar
 
 from reportlab.lib.colors import Color
 from reportlab.lib.rl_accel import escapePDF, fp_str
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
 
-from desktop.documents.fonts import SANS, SANS_BOLD
+from desktop.documents.fonts import FRENCH, SANS, SANS_BOLD
 from desktop.documents.styles import ACCENT, RULE, SHADE, STRIPE, TEXT
 
 CELL_SIZE = 8.3
@@ -251,22 +256,216 @@ class SideBySide(Flowable):  # type: ignore[misc]
         self.right.drawOn(self.canv, self.right_x, top - self.right.height)
 
 
+@dataclass(frozen=True)
+class Look:
+    """A :class:`TextGrid` cell's text and paddings (by default ReportLab's
+    above and below, none on the left)."""
+
+    font: str = SANS
+    size: float = CELL_SIZE
+    leading: float = CELL_LEADING
+    colour: Color = TEXT
+    left: float = 0.0
+    top: float = 3.0
+    bottom: float = 3.0
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule across the grid at a row boundary (0: the top, the row count: the bottom)."""
+
+    boundary: int
+    weight: float
+    colour: Color
+
+
+@dataclass(frozen=True)
+class Box:
+    """A frame round columns ``first`` to ``last`` (inclusive), every row."""
+
+    first: int
+    last: int
+    weight: float
+    colour: Color
+
+
+class TextGrid(Flowable):  # type: ignore[misc]
+    """A ``grid`` table of left-aligned plain strings at the top of their cells,
+    drawn as ReportLab draws it (same rows, positions, backgrounds and lines)
+    without its per-cell machinery: one text object for all its strings.
+
+    ``looks`` gives each cell's font and paddings; ``shaded``, a column and its
+    background over every row; ``rules`` and ``boxes`` are drawn in that order,
+    with ReportLab's round caps and joins. It never splits (the blocks it draws
+    are a few lines each)."""
+
+    def __init__(
+        self,
+        rows: Sequence[Sequence[str]],
+        widths: Sequence[float],
+        looks: Sequence[Sequence[Look]],
+        texts: TextOperators,
+        *,
+        shaded: tuple[int, Color] | None = None,
+        rules: Sequence[Rule] = (),
+        boxes: Sequence[Box] = (),
+    ) -> None:
+        super().__init__()
+        self.cells = tuple(tuple(cell.split("\n") for cell in row) for row in rows)
+        self.looks = looks
+        self.texts = texts
+        self.shaded = shaded
+        self.rules = tuple(rules)
+        self.boxes = tuple(boxes)
+        self.columns = [0.0]
+        for width in widths:
+            self.columns.append(self.columns[-1] + width)
+        self.width = self.columns[-1]
+        heights = [
+            max(
+                len(lines) * look.leading + look.top + look.bottom
+                for lines, look in zip(row, styles, strict=True)
+            )
+            for row, styles in zip(self.cells, looks, strict=True)
+        ]
+        self.tops = _row_positions(heights)
+        self.height = self.tops[0]
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def draw(self) -> None:
+        canvas: Canvas = self.canv
+        canvas.saveState()
+        if self.shaded is not None:
+            column, colour = self.shaded
+            canvas.setFillColor(colour)
+            left, right = self.columns[column], self.columns[column + 1]
+            canvas.rect(left, self.height, right - left, -self.height, stroke=0, fill=1)
+        self._draw_texts(canvas)
+        canvas.saveState()
+        canvas.setLineCap(1)
+        canvas.setLineJoin(1)
+        for rule in self.rules:
+            _stroke(canvas, rule.weight, rule.colour)
+            y = self.tops[rule.boundary]
+            canvas.line(0, y, self.width, y)
+        for box in self.boxes:
+            _stroke(canvas, box.weight, box.colour)
+            left, right = self.columns[box.first], self.columns[box.last + 1]
+            canvas.line(left, self.height, right, self.height)
+            canvas.line(left, 0, right, 0)
+            canvas.line(left, 0, left, self.height)
+            canvas.line(right, 0, right, self.height)
+        canvas.restoreState()
+        canvas.restoreState()
+
+    def _draw_texts(self, canvas: Canvas) -> None:
+        pen = self.texts.pen(canvas)
+        canvas.addLiteral("BT")
+        colour: Color | None = None
+        for row, looks, top in zip(self.cells, self.looks, self.tops, strict=False):
+            for lines, look, left in zip(row, looks, self.columns, strict=False):
+                if look.colour != colour:
+                    canvas.addLiteral(pen.flush())
+                    canvas.setFillColor(look.colour)
+                    colour = look.colour
+                baseline = top - look.top - look.size
+                for line in lines:
+                    if line:
+                        pen.show(left + look.left, baseline, line, look.font, look.size)
+                    baseline -= look.leading
+        canvas.addLiteral(pen.flush())
+        canvas.addLiteral("ET")
+
+
+class TextLine(Flowable):  # type: ignore[misc]
+    """A paragraph of one line of plain text in ``style`` (a title, a heading)
+    drawn as ReportLab draws it: as wide as the frame, one leading high, the
+    baseline one font size below the top; its space before and after and its
+    keeping with the next flowable taken from the style. The text must fit on
+    the line and be spaced as a paragraph would print it (see ``one_line``)."""
+
+    def __init__(self, text: str, style: ParagraphStyle, texts: TextOperators) -> None:
+        super().__init__()
+        self.text = text
+        self.style = style
+        self.texts = texts
+        self.spaceBefore = style.spaceBefore
+        self.spaceAfter = style.spaceAfter
+        self.keepWithNext = getattr(style, "keepWithNext", 0)
+        self.height = style.leading
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        self.width = available_width
+        return available_width, self.height
+
+    def draw(self) -> None:
+        canvas: Canvas = self.canv
+        style = self.style
+        pen = self.texts.pen(canvas)
+        canvas.saveState()
+        canvas.addLiteral("BT")
+        canvas.setFillColor(style.textColor)
+        pen.show(0, self.height - style.fontSize, self.text, style.fontName, style.fontSize)
+        canvas.addLiteral(pen.flush())
+        canvas.addLiteral("ET")
+        canvas.restoreState()
+
+
+def _row_positions(heights: Sequence[float]) -> list[float]:
+    """Each row's top and the bottom (0), summed from the bottom as ReportLab
+    does (compensated), so that the lines fall on the same points."""
+    positions = [0.0]
+    height = carry = 0.0
+    for row in reversed(heights):
+        step = row - carry
+        total = height + step
+        carry = (total - height) - step
+        height = total
+        positions.append(height)
+    positions.reverse()
+    return positions
+
+
+def _stroke(canvas: Canvas, weight: float, colour: Color) -> None:
+    canvas.setStrokeColor(colour)
+    canvas.setLineWidth(weight)
+
+
 @lru_cache(maxsize=4096)
 def text_width(text: str, font: str, size: float = CELL_SIZE) -> float:
     return float(stringWidth(text, font, size))
 
 
+SEEDED = frozenset(map(chr, range(32, 127))) | frozenset(FRENCH) | {"\xa0"}
+"""The characters whose codes every document gives alike: ASCII (ReportLab's
+readable subset), the no-break space (shown as a space) and :data:`FRENCH`
+(seeded first by every canvas, see ``fonts.seed_subsets``)."""
+SHARED_LIMIT = 20_000
+"""Strings whose codes are kept for the process, all fonts together."""
+Codes = tuple[tuple[int, str], ...]
+"""A string as (subset, ``(…) Tj``) pieces."""
+
+
 class TextOperators:
     """Each string's ``Tj`` operators in one PDF document, made once: its codes in
-    the font's subsets never change once given (see ``fonts._Font``)."""
+    the font's subsets never change once given (see ``fonts._Font``). A string
+    of :data:`SEEDED` characters has the same codes in every document whose
+    font was seeded alike: those are kept for the process (an invoice batch
+    repeats its labels, periods, prices and amounts), only the subsets' names
+    are the document's."""
+
+    _shared: ClassVar[dict[tuple[str, str, tuple[int, ...]], Codes]] = {}
 
     def __init__(self) -> None:
         self._doc: Any = None
         self._shown: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
+        self._seeding: dict[str, tuple[int, ...] | None] = {}
 
     def pen(self, canvas: Canvas) -> Pen:
         if canvas._doc is not self._doc:
-            self._doc, self._shown = canvas._doc, {}
+            self._doc, self._shown, self._seeding = canvas._doc, {}, {}
         return Pen(self)
 
     def pieces(self, text: str, font: str) -> tuple[tuple[str, str], ...]:
@@ -276,11 +475,41 @@ class TextOperators:
         if found is None:
             face = getFont(font)
             found = tuple(
-                (face.getSubsetInternalName(subset, self._doc), f"({escapePDF(codes)}) Tj")
-                for subset, codes in face.splitString(text, self._doc)
+                (face.getSubsetInternalName(subset, self._doc), shown)
+                for subset, shown in self._codes(text, font)
             )
             self._shown[key] = found
         return found
+
+    def _codes(self, text: str, font: str) -> Codes:
+        seeding = self._seeding.get(font, ())
+        if seeding == ():
+            seeding = self._seeding[font] = _seeding(font, self._doc)
+        if seeding is None or not SEEDED.issuperset(text):
+            return _split(text, font, self._doc)
+        shared = self._shared
+        key = (text, font, seeding)
+        codes = shared.get(key)
+        if codes is None:
+            if len(shared) >= SHARED_LIMIT:
+                shared.clear()
+            codes = shared[key] = _split(text, font, self._doc)
+        return codes
+
+
+def _split(text: str, font: str, doc: Any) -> Codes:
+    return tuple(
+        (subset, f"({escapePDF(codes)}) Tj")
+        for subset, codes in getFont(font).splitString(text, doc)
+    )
+
+
+def _seeding(font: str, doc: Any) -> tuple[int, ...] | None:
+    """The codes ``doc`` gives :data:`FRENCH` in ``font``; None unless it gave them all."""
+    state = getFont(font).state.get(doc)
+    assignments: dict[int, int] = {} if state is None else state.assignments
+    codes = tuple(assignments.get(ord(char), -1) for char in FRENCH)
+    return None if -1 in codes else codes
 
 
 class Pen:

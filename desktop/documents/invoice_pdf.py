@@ -11,16 +11,19 @@ valeur » across every page and has no number.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache, partial
 from io import BytesIO
+from typing import Any
 
 from reportlab import rl_config
 from reportlab.lib.colors import Color
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader, simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -35,17 +38,23 @@ from desktop.documents.french import (
     french_decimal,
     french_int,
     french_money,
+    french_spacing,
     group_digits,
 )
 from desktop.documents.invoice_canvas import (
-    CELL_LEADING,
     CELL_SIZE,
     PAD,
+    Box,
     DataTable,
+    Look,
+    Rule,
     SideBySide,
+    TextGrid,
+    TextLine,
     TextOperators,
     Totals,
     as_row,
+    text_width,
 )
 from desktop.documents.invoice_data import (
     DRAFT_MARK,
@@ -71,13 +80,11 @@ from desktop.documents.styles import (
     MUTED,
     RULE,
     SHADE,
-    TEXT,
     para,
     rich,
     styles,
     xml,
 )
-from desktop.documents.tables import NO_PADDING, Command, grid
 from desktop.domain.enums import PaymentMethod
 
 CATEGORY = "Prestations de services"
@@ -86,6 +93,7 @@ FOOTER_TOP = FOOTER_RULE + 5 * mm
 """Bottom of the content frame: the footer's text sits below its rule."""
 FOOTER_LINE = 3 * mm
 WATERMARK: Color = Color(0.78, 0.16, 0.16, alpha=0.16)
+CREATOR = f"Back-Office Messagerie {__version__}"
 
 
 def render_invoice(doc: InvoiceDocument) -> bytes:
@@ -93,8 +101,12 @@ def render_invoice(doc: InvoiceDocument) -> bytes:
     return build_invoice(doc).data
 
 
-def build_invoice(doc: InvoiceDocument) -> RenderedPdf:
-    """The document's plain PDF (embedded fonts, not PDF/A) and its number of pages."""
+def build_invoice(
+    doc: InvoiceDocument, prepare: Callable[[Canvas], None] | None = None
+) -> RenderedPdf:
+    """The document's PDF (embedded fonts) and its number of pages: plain, or
+    what ``prepare`` makes of ReportLab's document (its canvas given as soon as
+    it is made, before the title and author are set; Factur-X adds its objects)."""
     register_fonts()
     buffer = BytesIO()
     frame = Frame(
@@ -114,14 +126,29 @@ def build_invoice(doc: InvoiceDocument) -> RenderedPdf:
         title=doc.title,
         author=doc.seller.name,
         subject=f"{doc.title} — {doc.buyer.name}",
-        creator=f"Back-Office Messagerie {__version__}",
+        creator=CREATOR,
         lang="fr-FR",
         initialFontName=SANS,
     )
-    decorate = partial(_decorate, doc, _logo(doc.seller), _footer_lines(doc))
+    texts = TextOperators()
+    decorate = partial(_decorate, doc, _logo(doc.seller), _footer_lines(doc), texts)
     with _without_ascii85():
-        template.build(_story(doc), canvasmaker=partial(NumberedCanvas, decorate=decorate))
+        template.build(
+            _story(doc, texts), canvasmaker=partial(_canvas, decorate=decorate, prepare=prepare)
+        )
     return RenderedPdf(buffer.getvalue(), template.page)
+
+
+def _canvas(
+    *args: Any,
+    decorate: Callable[[Canvas, int, int], None],
+    prepare: Callable[[Canvas], None] | None,
+    **kwargs: Any,
+) -> NumberedCanvas:
+    canvas = NumberedCanvas(*args, decorate=decorate, **kwargs)
+    if prepare is not None:
+        prepare(canvas)
+    return canvas
 
 
 @contextmanager
@@ -136,30 +163,38 @@ def _without_ascii85() -> Iterator[None]:
         rl_config.useA85 = previous
 
 
-def _story(doc: InvoiceDocument) -> list[Flowable]:
-    texts = TextOperators()
+def _story(doc: InvoiceDocument, texts: TextOperators) -> list[Flowable]:
+    closing = [
+        _amounts(doc, texts),
+        Spacer(1, 5 * mm),
+        *_payment(doc, texts),
+        *_mentions(doc, texts),
+    ]
     return [
-        _parties(doc),
+        _parties(doc, texts),
         Spacer(1, 7 * mm),
-        *_heading(doc),
+        *_heading(doc, texts),
         Spacer(1, 5 * mm),
         lines_table(doc.lines, texts),
         Spacer(1, 5 * mm),
-        KeepTogether([_amounts(doc, texts), Spacer(1, 5 * mm), *_payment(doc), *_mentions(doc)]),
+        KeepTogether(closing),
     ]
 
 
 # --- plain-text tables -----------------------------------------------------------------
-# Cells are plain strings (several lines joined by "\n"), not paragraphs: a
-# table of strings costs a fraction of one of paragraphs, and an invoice
-# batch renders thousands of them. The lines, the VAT per rate and the
-# totals, most of an invoice's cells, skip ReportLab's tables altogether:
-# they are drawn on the canvas (invoice_canvas.py), looking the same.
+# Cells are plain strings (several lines joined by "\n"), not paragraphs: an
+# invoice batch renders thousands of them. Every block skips ReportLab's
+# tables and, for one-line titles, its paragraphs: the parties, the dates,
+# the lines, the VAT per rate, the totals, the payment terms, the mentions and
+# the page's header and footer are drawn on the canvas (invoice_canvas.py),
+# pixel for pixel as the grid tables and paragraphs they replace.
 
 
+@lru_cache(maxsize=4096)
 def wrap(text: str, width: float, *, font: str = SANS, size: float = CELL_SIZE) -> str:
     """``text`` broken into lines of at most ``width`` points, at plain spaces only
-    (never at the no-break spaces of French typography)."""
+    (never at the no-break spaces of French typography). Kept for the process: a
+    batch wraps the same legal mentions, seller lines and descriptions again."""
     if text.splitlines() == [text] and text[0] != " " and stringWidth(text, font, size) <= width:
         return text  # most cells: one line that fits, measured once
     lines: list[str] = []
@@ -204,19 +239,10 @@ def _char_width(char: str, font: str, size: float) -> float:
     return float(stringWidth(char, font, size))
 
 
-def _text_style(commands: Sequence[Command]) -> list[Command]:
-    return [
-        ("FONT", (0, 0), (-1, -1), SANS, CELL_SIZE, CELL_LEADING),
-        ("TEXTCOLOR", (0, 0), (-1, -1), TEXT),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        *commands,
-    ]
-
-
 # --- the parties ------------------------------------------------------------------------
 
 
-def _parties(doc: InvoiceDocument) -> Flowable:
+def _parties(doc: InvoiceDocument, texts: TextOperators) -> Flowable:
     """Seller on the left, buyer in a shaded box on the right, line by line."""
     column = (CONTENT_WIDTH - 8 * mm) / 2
     seller = ["ÉMETTEUR", doc.seller.name, *seller_lines(doc.seller)]
@@ -228,27 +254,29 @@ def _parties(doc: InvoiceDocument) -> Flowable:
         [wrap(left, column - 7), "", wrap(right, column - 14)]
         for left, right in zip(seller, buyer, strict=True)
     ]
-    return grid(
+    looks = [_party_looks(index, height) for index in range(height)]
+    return TextGrid(
         rows,
         [column, 8 * mm, column],
-        _text_style(
-            [
-                ("FONT", (0, 0), (-1, 0), SANS_BOLD, 7.5, 10),
-                ("TEXTCOLOR", (0, 0), (-1, 0), MUTED),
-                ("FONT", (0, 1), (-1, 1), SANS_BOLD, 10, 13),
-                ("BACKGROUND", (2, 0), (2, -1), SHADE),
-                ("BOX", (2, 0), (2, -1), 0.6, RULE),
-                ("TOPPADDING", (0, 0), (-1, -1), 0),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
-                ("TOPPADDING", (0, 0), (-1, 0), 5),
-                ("BOTTOMPADDING", (0, 1), (-1, 1), 3),
-                ("BOTTOMPADDING", (0, -1), (-1, -1), 6),
-                ("LEFTPADDING", (0, 0), (0, -1), 0),
-                ("LEFTPADDING", (2, 0), (2, -1), 7),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 7),
-            ]
-        ),
+        looks,
+        texts,
+        shaded=(2, SHADE),
+        boxes=[Box(2, 2, 0.6, RULE)],
     )
+
+
+@lru_cache(maxsize=64)
+def _party_looks(row: int, rows: int) -> tuple[Look, ...]:
+    """The label, the name in bold, then the lines; more room above and below;
+    the seller's column, the gutter's and the buyer's box (7 points inside)."""
+    bottom = 6 if row == rows - 1 else 3 if row == 1 else 1
+    if row == 0:
+        look = Look(SANS_BOLD, 7.5, 10, MUTED, top=5, bottom=bottom)
+    elif row == 1:
+        look = Look(SANS_BOLD, 10, 13, top=0, bottom=bottom)
+    else:
+        look = Look(top=0, bottom=bottom)
+    return tuple(replace(look, left=left) for left in (0, 6, 7))
 
 
 def seller_lines(seller: InvoiceSeller) -> list[str]:
@@ -279,9 +307,10 @@ def buyer_lines(buyer: InvoiceParty) -> list[str]:
 # --- title, dates, reference ------------------------------------------------------------
 
 
-def _heading(doc: InvoiceDocument) -> list[Flowable]:
+def _heading(doc: InvoiceDocument, texts: TextOperators) -> list[Flowable]:
     s = styles()
-    story: list[Flowable] = [para(doc.title, s.title), Spacer(1, 2 * mm), _facts(doc)]
+    title = one_line(doc.title, s.title, texts)
+    story: list[Flowable] = [title, Spacer(1, 2 * mm), _facts(doc, texts)]
     if doc.corrects is not None:
         corrected = doc.corrects
         reference = f"Avoir sur la facture {corrected.number} du {french_date(corrected.issued_on)}"
@@ -291,8 +320,8 @@ def _heading(doc: InvoiceDocument) -> list[Flowable]:
     return story
 
 
-def _facts(doc: InvoiceDocument) -> Flowable:
-    """The dates and references in a row: label above, value below."""
+def _facts(doc: InvoiceDocument, texts: TextOperators) -> Flowable:
+    """The dates and references in a row: label above, value below, between rules."""
     facts = [
         ("Date d'émission", french_date(doc.issued_on)),
         ("Période", _period(doc.period_start, doc.period_end) or "—"),
@@ -303,22 +332,24 @@ def _facts(doc: InvoiceDocument) -> Flowable:
         facts.append(("Votre commande", doc.purchase_order_ref))
     widths = [1.2, 2.0, 1.0, 1.0, 1.3][: len(facts)]
     scale = CONTENT_WIDTH / sum(widths)
-    return grid(
+    labels, values = Look(SANS_BOLD, colour=MUTED, top=4), Look(top=1, bottom=5)
+    return TextGrid(
         [[label for label, _ in facts], [value for _, value in facts]],
         [w * scale for w in widths],
-        _text_style(
-            [
-                ("FONT", (0, 0), (-1, 0), SANS_BOLD, CELL_SIZE, CELL_LEADING),
-                ("TEXTCOLOR", (0, 0), (-1, 0), MUTED),
-                ("LINEABOVE", (0, 0), (-1, 0), 0.6, RULE),
-                ("LINEBELOW", (0, -1), (-1, -1), 0.6, RULE),
-                ("TOPPADDING", (0, 0), (-1, 0), 4),
-                ("TOPPADDING", (0, 1), (-1, 1), 1),
-                ("BOTTOMPADDING", (0, -1), (-1, -1), 5),
-                *NO_PADDING,
-            ]
-        ),
+        [[labels] * len(facts), [values] * len(facts)],
+        texts,
+        rules=[Rule(0, 0.6, RULE), Rule(2, 0.6, RULE)],
     )
+
+
+def one_line(text: str, style: ParagraphStyle, texts: TextOperators) -> Flowable:
+    """``text`` as a paragraph in ``style``: drawn straight on the canvas when a
+    paragraph would print it as it is on one line (single plain spaces, no French
+    no-break spaces to add, narrower than the page), else a paragraph."""
+    plain = " ".join(text.split()) == text and french_spacing(text) == text
+    if plain and stringWidth(text, style.fontName, style.fontSize) <= CONTENT_WIDTH:
+        return TextLine(text, style, texts)
+    return para(text, style)
 
 
 def _period(start: date | None, end: date | None) -> str:
@@ -357,6 +388,7 @@ def lines_table(lines: Sequence[InvoiceLineData], texts: TextOperators | None = 
     return DataTable(as_row(LINE_HEADER), rows, widths, first_number_column=2, texts=texts)
 
 
+@lru_cache(maxsize=1024)
 def _short_period(start: date | None, end: date | None) -> str:
     """« 01/03 – 31/03/2026 » (the year once when both dates share it)."""
     if start is None or end is None or start == end or start.year != end.year:
@@ -364,12 +396,14 @@ def _short_period(start: date | None, end: date | None) -> str:
     return f"{start:%d/%m} – {french_date(end)}"
 
 
+@lru_cache(maxsize=1024)
 def unit_price(value: Decimal) -> str:
     """A unit price with 2 to 4 decimals: « 4,50 € », « 0,0125 € »."""
     places = min(4, max(2, -int(value.normalize().as_tuple().exponent)))
     return fixed(value, places) + f"{NBSP}€"
 
 
+@lru_cache(maxsize=64)
 def rate_percent(value: Decimal) -> str:
     """« 20 % », « 5,5 % »."""
     return f"{french_decimal(value)}{NBSP}%"
@@ -407,7 +441,7 @@ def _amounts(doc: InvoiceDocument, texts: TextOperators) -> Flowable:
     return SideBySide(vat, Totals(summary, TOTALS_WIDTH, texts), CONTENT_WIDTH)
 
 
-def _payment(doc: InvoiceDocument) -> list[Flowable]:
+def _payment(doc: InvoiceDocument, texts: TextOperators) -> list[Flowable]:
     s = styles()
     terms = doc.terms
     rows = [("Échéance", french_date(terms.due_on) if terms.due_on else "à réception")]
@@ -415,20 +449,10 @@ def _payment(doc: InvoiceDocument) -> list[Flowable]:
         rows.append(("Mode de paiement", terms.payment_method.label))
     if _shows_bank_details(terms, doc.seller):
         rows += [("IBAN", grouped_iban(doc.seller.iban or "")), ("BIC", doc.seller.bic or "—")]
-    table = grid(
-        rows,
-        [38 * mm, CONTENT_WIDTH - 38 * mm],
-        _text_style(
-            [
-                ("FONT", (0, 0), (0, -1), SANS_BOLD, CELL_SIZE, CELL_LEADING),
-                ("TEXTCOLOR", (0, 0), (0, -1), MUTED),
-                ("TOPPADDING", (0, 0), (-1, -1), 1),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
-                *NO_PADDING,
-            ]
-        ),
-    )
-    return [para("Règlement", s.heading), table]
+    looks = [Look(SANS_BOLD, colour=MUTED, top=1, bottom=1.5), Look(top=1, bottom=1.5)]
+    widths = [38 * mm, CONTENT_WIDTH - 38 * mm]
+    table = TextGrid(rows, widths, [looks] * len(rows), texts)
+    return [one_line("Règlement", s.heading, texts), table]
 
 
 def grouped_iban(iban: str) -> str:
@@ -460,19 +484,11 @@ def legal_mentions(doc: InvoiceDocument) -> list[str]:
     return mentions
 
 
-def _mentions(doc: InvoiceDocument) -> list[Flowable]:
+def _mentions(doc: InvoiceDocument, texts: TextOperators) -> list[Flowable]:
     s = styles()
     text = "\n".join(wrap(line, CONTENT_WIDTH, size=8) for line in legal_mentions(doc))
-    table = grid(
-        [[text]],
-        [CONTENT_WIDTH],
-        [
-            ("FONT", (0, 0), (-1, -1), SANS, 8, 11),
-            ("TEXTCOLOR", (0, 0), (-1, -1), MUTED),
-            *NO_PADDING,
-        ],
-    )
-    return [para("Mentions légales", s.heading), table]
+    table = TextGrid([[text]], [CONTENT_WIDTH], [[Look(size=8, leading=11, colour=MUTED)]], texts)
+    return [one_line("Mentions légales", s.heading, texts), table]
 
 
 # --- every page -------------------------------------------------------------------------
@@ -499,19 +515,42 @@ def _decorate(
     doc: InvoiceDocument,
     logo: ImageReader | None,
     footer: list[str],
+    texts: TextOperators,
     canvas: Canvas,
     page: int,
     total: int,
 ) -> None:
     canvas.saveState()
-    _draw_header(canvas, doc, logo)
-    _draw_footer(canvas, doc, footer, page, total)
+    _draw_header(canvas, doc, logo, texts)
+    _draw_footer(canvas, doc, footer, texts, page, total)
     if doc.is_draft:
         _draw_watermark(canvas)
     canvas.restoreState()
 
 
-def _draw_header(canvas: Canvas, doc: InvoiceDocument, logo: ImageReader | None) -> None:
+Shown = tuple[float, float, str, str, float]
+"""A string placed on the page: x, baseline, text, font, size."""
+
+
+def _show(canvas: Canvas, texts: TextOperators, colour: Color, shown: Sequence[Shown]) -> None:
+    """Strings in one colour, as ``drawString`` places them, in one text object."""
+    pen = texts.pen(canvas)
+    canvas.addLiteral("BT")
+    canvas.setFillColor(colour)
+    for x, y, text, font, size in shown:
+        pen.show(x, y, text, font, size)
+    canvas.addLiteral(pen.flush())
+    canvas.addLiteral("ET")
+
+
+def _right(x: float, y: float, text: str, font: str, size: float) -> Shown:
+    """A string ending at ``x``, as ``drawRightString`` places it."""
+    return x - text_width(text, font, size), y, text, font, size
+
+
+def _draw_header(
+    canvas: Canvas, doc: InvoiceDocument, logo: ImageReader | None, texts: TextOperators
+) -> None:
     top = PAGE_HEIGHT - 12 * mm
     right = PAGE_WIDTH - MARGIN
     if logo is not None:
@@ -519,17 +558,13 @@ def _draw_header(canvas: Canvas, doc: InvoiceDocument, logo: ImageReader | None)
         scale = min(LOGO_BOX[0] / width, LOGO_BOX[1] / height)
         w, h = width * scale, height * scale
         canvas.drawImage(logo, MARGIN, top - h, w, h, mask="auto")
+        title: list[Shown] = []
     else:
-        canvas.setFont(SANS_BOLD, 15)
-        canvas.setFillColor(ACCENT)
-        canvas.drawString(MARGIN, top - 8 * mm, doc.seller.name)
-    canvas.setFillColor(ACCENT)
-    canvas.setFont(SANS_BOLD, 10)
-    canvas.drawRightString(right, top - 4 * mm, doc.title)
-    canvas.setFillColor(MUTED)
-    canvas.setFont(SANS, 7.6)
-    canvas.drawRightString(right, top - 8 * mm, f"du {french_date(doc.issued_on)}")
-    canvas.drawRightString(right, top - 11.5 * mm, doc.buyer.name)
+        title = [(MARGIN, top - 8 * mm, doc.seller.name, SANS_BOLD, 15)]
+    title.append(_right(right, top - 4 * mm, doc.title, SANS_BOLD, 10))
+    _show(canvas, texts, ACCENT, title)
+    dated = _right(right, top - 8 * mm, f"du {french_date(doc.issued_on)}", SANS, 7.6)
+    _show(canvas, texts, MUTED, [dated, _right(right, top - 11.5 * mm, doc.buyer.name, SANS, 7.6)])
     canvas.setStrokeColor(RULE)
     canvas.setLineWidth(0.6)
     canvas.line(MARGIN, top - 17 * mm, right, top - 17 * mm)
@@ -552,21 +587,27 @@ def _footer_lines(doc: InvoiceDocument) -> list[str]:
 
 
 def _draw_footer(
-    canvas: Canvas, doc: InvoiceDocument, footer: list[str], page: int, total: int
+    canvas: Canvas,
+    doc: InvoiceDocument,
+    footer: list[str],
+    texts: TextOperators,
+    page: int,
+    total: int,
 ) -> None:
     right = PAGE_WIDTH - MARGIN
     canvas.setStrokeColor(RULE)
     canvas.setLineWidth(0.6)
     canvas.line(MARGIN, FOOTER_RULE, right, FOOTER_RULE)
     baseline = FOOTER_RULE - 4.5 * mm
-    canvas.setFillColor(MUTED)
-    canvas.setFont(SANS, 8)
-    canvas.drawRightString(right, baseline, f"Page {page} / {total}")
-    canvas.setFont(SANS_BOLD, 7.3)
-    canvas.drawString(MARGIN, baseline, f"{doc.title} — {doc.buyer.name}")
-    canvas.setFont(SANS, 6.6)
-    for index, line in enumerate(footer, start=1):
-        canvas.drawString(MARGIN, baseline - index * FOOTER_LINE, line)
+    shown = [
+        _right(right, baseline, f"Page {page} / {total}", SANS, 8),
+        (MARGIN, baseline, f"{doc.title} — {doc.buyer.name}", SANS_BOLD, 7.3),
+    ]
+    shown += [
+        (MARGIN, baseline - index * FOOTER_LINE, line, SANS, 6.6)
+        for index, line in enumerate(footer, start=1)
+    ]
+    _show(canvas, texts, MUTED, shown)
 
 
 def _draw_watermark(canvas: Canvas) -> None:

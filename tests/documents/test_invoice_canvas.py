@@ -3,22 +3,34 @@
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from io import BytesIO
+from pathlib import Path
 
 import pytest
+from PIL import Image, ImageChops
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable, Paragraph
 
-from desktop.documents.fonts import SANS, register_fonts
+from desktop.documents.fonts import SANS, SANS_BOLD, register_fonts, seed_subsets
 from desktop.documents.invoice_canvas import (
     CELL_LEADING,
     PAD,
+    Box,
     DataTable,
+    Look,
+    Rule,
+    TextGrid,
+    TextLine,
     TextOperators,
     as_row,
     row_height,
 )
 from desktop.documents.invoice_pdf import LINE_HEADER, build_invoice, lines_table
+from desktop.documents.styles import MUTED, RULE, SHADE, TEXT, styles
+from desktop.documents.tables import grid
 from tests.documents import invoice_samples as sample
 from tests.documents.pdf_helpers import flat, pages_text
 
@@ -100,3 +112,123 @@ def test_a_string_is_encoded_once_per_document() -> None:
     assert subset.startswith("/F") and shown.endswith(") Tj")
     texts.pen(Canvas(BytesIO()))  # another document: its own subsets
     assert texts.pieces("4,50 €", SANS) is not pieces
+
+
+def test_seeded_strings_share_their_codes_across_documents() -> None:
+    register_fonts()
+    texts = TextOperators()
+    documents = []
+    for _ in range(2):
+        canvas = Canvas(BytesIO())
+        seed_subsets(canvas._doc)
+        texts.pen(canvas)
+        documents.append((texts.pieces("Total TTC 1 317,79 €", SANS), texts.pieces("Straße", SANS)))
+    (seeded, foreign), (seeded_again, foreign_again) = documents
+    assert seeded == seeded_again  # the same subset names and codes in both
+    keys = {(text, font) for text, font, _ in TextOperators._shared}
+    assert ("Total TTC 1 317,79 €", SANS) in keys
+    assert ("Straße", SANS) not in keys  # « ß » gets its code in each document
+    assert foreign == foreign_again
+    texts.pen(Canvas(BytesIO()))  # not seeded: « € » gets the next code, its own
+    texts.pieces("Total HT 9,99 €", SANS)
+    assert ("Total HT 9,99 €", SANS) not in {(t, f) for t, f, _ in TextOperators._shared}
+
+
+# --- blocks drawn as the ReportLab tables and paragraphs they replace --------------------
+
+WIDTHS = [200.0, 20.0, 200.0]
+ROWS = [
+    ["ÉMETTEUR", "", "CLIENT"],
+    ["Nuage Armor", "", "Librairie Martin"],
+    ["SAS au capital de 10 000,00 €\n14 rue du Commerce", "", "3 place des Lices"],
+    ["SIREN 552 081 317", "", ""],
+]
+
+
+def party_grid(texts: TextOperators) -> TextGrid:
+    def look(row: int, left: float) -> Look:
+        bottom = 6 if row == 3 else 3 if row == 1 else 1
+        if row == 0:
+            return Look(SANS_BOLD, 7.5, 10, MUTED, left=left, top=5, bottom=bottom)
+        if row == 1:
+            return Look(SANS_BOLD, 10, 13, left=left, top=0, bottom=bottom)
+        return Look(left=left, top=0, bottom=bottom)
+
+    looks = [[look(row, left) for left in (0, 6, 7)] for row in range(4)]
+    return TextGrid(
+        ROWS,
+        WIDTHS,
+        looks,
+        texts,
+        shaded=(2, SHADE),
+        rules=[Rule(0, 0.6, RULE), Rule(4, 0.8, MUTED)],
+        boxes=[Box(2, 2, 0.6, RULE)],
+    )
+
+
+def party_table() -> Flowable:
+    return grid(
+        ROWS,
+        WIDTHS,
+        [
+            ("FONT", (0, 0), (-1, -1), SANS, 8.3, CELL_LEADING),
+            ("TEXTCOLOR", (0, 0), (-1, -1), TEXT),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("FONT", (0, 0), (-1, 0), SANS_BOLD, 7.5, 10),
+            ("TEXTCOLOR", (0, 0), (-1, 0), MUTED),
+            ("FONT", (0, 1), (-1, 1), SANS_BOLD, 10, 13),
+            ("BACKGROUND", (2, 0), (2, -1), SHADE),
+            ("LINEABOVE", (0, 0), (-1, 0), 0.6, RULE),
+            ("LINEBELOW", (0, -1), (-1, -1), 0.8, MUTED),
+            ("BOX", (2, 0), (2, -1), 0.6, RULE),
+            ("TOPPADDING", (0, 0), (-1, -1), 0),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+            ("TOPPADDING", (0, 0), (-1, 0), 5),
+            ("BOTTOMPADDING", (0, 1), (-1, 1), 3),
+            ("BOTTOMPADDING", (0, -1), (-1, -1), 6),
+            ("LEFTPADDING", (0, 0), (0, -1), 0),
+            ("LEFTPADDING", (2, 0), (2, -1), 7),
+        ],
+    )
+
+
+def test_a_text_grid_has_the_rows_of_the_table_it_replaces() -> None:
+    register_fonts()
+    table = party_table()
+    table.wrap(500, 800)
+    drawn = party_grid(TextOperators())
+    assert drawn.wrap(500, 800) == (sum(WIDTHS), table._height)
+    assert drawn.tops == table._rowpositions  # summed alike: the rules on the same points
+
+
+def page(flowables: list[Flowable], tmp_path: Path, name: str) -> Image.Image:
+    """One page with the flowables stacked from its top, at 100 dpi."""
+    buffer = BytesIO()
+    canvas = Canvas(buffer)
+    seed_subsets(canvas._doc)
+    top = 800.0
+    for flowable in flowables:
+        _, height = flowable.wrap(450, 800)
+        flowable.drawOn(canvas, 50, top - height)
+        top -= height + 10
+    canvas.showPage()
+    canvas.save()
+    source = tmp_path / f"{name}.pdf"
+    source.write_bytes(buffer.getvalue())
+    subprocess.run(["pdftoppm", "-r", "100", "-png", str(source), str(tmp_path / name)], check=True)
+    return Image.open(next(tmp_path.glob(f"{name}*.png"))).convert("RGB")
+
+
+def test_grids_and_lines_look_like_reportlab_tables_and_paragraphs(tmp_path: Path) -> None:
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("pdftoppm absent")
+    register_fonts()
+    s = styles()
+    texts = TextOperators()
+    ours = [party_grid(texts), TextLine("Facture F2026-000012", s.title, texts)]
+    ours.append(TextLine("Mentions légales", s.heading, texts))
+    theirs = [party_table(), Paragraph("Facture F2026-000012", s.title)]
+    theirs.append(Paragraph("Mentions légales", s.heading))
+    drawn, expected = page(ours, tmp_path, "ours"), page(theirs, tmp_path, "theirs")
+    assert ImageChops.difference(drawn, expected).getbbox() is None
+    assert ours[2].getSpaceBefore() == 11 and ours[2].getKeepWithNext()

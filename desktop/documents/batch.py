@@ -13,6 +13,7 @@ process, with no pool at all. A frozen application must call
 from __future__ import annotations
 
 import atexit
+import gc
 import multiprocessing
 import os
 import threading
@@ -33,7 +34,11 @@ Cancelled = Callable[[], bool]
 Rendering = Generator[RenderedPdf, None, None]
 
 AHEAD = 2
-"""Documents queued per worker beyond the one it renders (bounds memory on big batches)."""
+"""Tasks queued per worker beyond the one it renders (bounds memory on big batches)."""
+
+CHUNK = 32
+"""Documents per task at most: one invoice takes a few milliseconds, about what sending
+a task to a worker and its PDF back costs, so a worker gets several at a time."""
 
 
 def render_one(doc: InvoiceDocument, facturx: bool = True) -> RenderedPdf:
@@ -87,20 +92,47 @@ def _in_process(docs: Sequence[InvoiceDocument], facturx: bool) -> Rendering:
         yield render_one(doc, facturx)
 
 
+def render_chunk(docs: Sequence[InvoiceDocument], facturx: bool) -> list[RenderedPdf]:
+    """One worker task: a few documents, rendered in order."""
+    rendered = [render_one(doc, facturx) for doc in docs]
+    _freeze_once()
+    return rendered
+
+
+def _freeze_once() -> None:
+    """After a worker's first task: what it has built for good (modules, fonts, caches)
+    leaves the cycle collector's scans, which otherwise cost 10 to 30 % of the time."""
+    global _frozen
+    if not _frozen:
+        gc.collect()  # the first documents' cycles go first, they aren't kept
+        gc.freeze()
+        _frozen = True
+
+
+_frozen = False
+
+
+def chunk_size(total: int, workers: int) -> int:
+    """Documents per task: up to :data:`CHUNK`, small enough that every worker gets
+    several tasks (the batch ends evenly, progress moves)."""
+    return max(1, min(CHUNK, total // (workers * (1 + AHEAD))))
+
+
 def _in_pool(docs: Sequence[InvoiceDocument], facturx: bool, workers: int) -> Rendering:
-    """Results in order, keeping at most ``workers × (1 + AHEAD)`` documents submitted."""
+    """Results in order, keeping at most ``workers × (1 + AHEAD)`` tasks submitted."""
     executor = _pool(workers)
-    pending: deque[Future[RenderedPdf]] = deque()
-    queue = iter(docs)
+    size = chunk_size(len(docs), workers)
+    chunks = (docs[start : start + size] for start in range(0, len(docs), size))
+    pending: deque[Future[list[RenderedPdf]]] = deque()
     try:
-        for doc in islice(queue, workers * (1 + AHEAD)):
-            pending.append(executor.submit(render_one, doc, facturx))
+        for chunk in islice(chunks, workers * (1 + AHEAD)):
+            pending.append(executor.submit(render_chunk, chunk, facturx))
         while pending:
-            result = _result(pending.popleft())
-            following = next(queue, None)
+            results = _result(pending.popleft())
+            following = next(chunks, None)
             if following is not None:
-                pending.append(executor.submit(render_one, following, facturx))
-            yield result
+                pending.append(executor.submit(render_chunk, following, facturx))
+            yield from results
     finally:
         for future in pending:  # those already rendering finish, unread
             future.cancel()
@@ -128,7 +160,7 @@ def _pool(workers: int) -> ProcessPoolExecutor:
         return _executor
 
 
-def _result(future: Future[RenderedPdf]) -> RenderedPdf:
+def _result(future: Future[list[RenderedPdf]]) -> list[RenderedPdf]:
     try:
         return future.result()
     except BrokenProcessPool:

@@ -8,7 +8,7 @@ import pikepdf
 import pytest
 from lxml import etree
 
-from desktop.documents.batch import default_workers, render_invoices, shutdown_pool
+from desktop.documents.batch import chunk_size, default_workers, render_invoices, shutdown_pool
 from desktop.documents.facturx import RAM, RSM, embedded_xml
 from desktop.documents.invoice_data import InvoiceDocument
 from desktop.documents.invoice_pdf import build_invoice
@@ -42,6 +42,15 @@ def test_documents_come_back_in_order(workers: int) -> None:
     assert numbers_of([r.data for r in rendered]) == [d.number for d in docs]
     assert [r.pages for r in rendered] == [build_invoice(d).pages for d in docs]
     assert seen == [(i, 6) for i in range(1, 7)]
+
+
+def test_workers_take_several_documents_at_a_time_in_order() -> None:
+    assert [chunk_size(total, 2) for total in (1, 6, 40, 200, 5000)] == [1, 1, 6, 32, 32]
+    docs = batch(40)
+    seen: list[int] = []
+    rendered = render_invoices(docs, workers=2, progress=lambda d, _t: seen.append(d))
+    assert numbers_of([r.data for r in rendered]) == [d.number for d in docs]
+    assert seen == list(range(1, 41))
 
 
 @pytest.mark.parametrize("workers", [1, 2])

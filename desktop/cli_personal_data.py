@@ -10,6 +10,7 @@ command is the confirmation). Invoices and credit notes are never touched.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from desktop.cli import (
@@ -26,7 +27,7 @@ from desktop.domain.clock import paris_today
 
 if TYPE_CHECKING:
     from desktop.db.engine import Database
-    from desktop.services.personal_data import PurgePlan, PurgeReport
+    from desktop.services.personal_data import Anonymised, PurgePlan, PurgeReport
 
 
 def add_personal_data_commands(
@@ -114,22 +115,24 @@ def report_lines(report: PurgeReport) -> list[str]:
 def run_anonymise_client(args: argparse.Namespace) -> int:
     from desktop.services.personal_data import anonymise_client, client_id_by_code
 
-    def work(db: Database) -> str:
-        client_id = client_id_by_code(db, args.code)
-        return anonymise_client(db, client_id, actor=actor_of(args)).summary
-
-    _, summary = on_database(args, work)
-    say(summary)
-    return 0
+    return _anonymise(
+        args,
+        lambda db: anonymise_client(db, client_id_by_code(db, args.code), actor=actor_of(args)),
+    )
 
 
 def run_anonymise_mailbox(args: argparse.Namespace) -> int:
     from desktop.services.personal_data import anonymise_mailbox, mailbox_id_by_address
 
-    def work(db: Database) -> str:
-        mailbox_id = mailbox_id_by_address(db, args.address)
-        return anonymise_mailbox(db, mailbox_id, actor=actor_of(args)).summary
+    return _anonymise(
+        args,
+        lambda db: anonymise_mailbox(
+            db, mailbox_id_by_address(db, args.address), actor=actor_of(args)
+        ),
+    )
 
-    _, summary = on_database(args, work)
-    say(summary)
+
+def _anonymise(args: argparse.Namespace, work: Callable[[Database], Anonymised]) -> int:
+    _, done = on_database(args, work)
+    say(done.summary)
     return 0

@@ -38,6 +38,12 @@ FIELD_LABELS: dict[str, str] = {
     "role": "Rôle",
     "email": "E-mail",
     "is_primary": "Principal",
+    # staff accounts
+    "login": "Identifiant",
+    "full_name": "Nom complet",
+    "password": "Mot de passe",
+    "old_password": "Mot de passe actuel",
+    "new_password": "Nouveau mot de passe",
     # domains
     "client_id": "Client",
     "domain_name": "Nom de domaine",

@@ -40,7 +40,7 @@ from desktop.db.models import StaffUser
 from desktop.domain.clock import PARIS, as_utc, utc_now
 from desktop.domain.emails import normalize_email
 from desktop.domain.enums import AuditAction, StaffRole
-from desktop.domain.errors import FIELD_LABELS, ValidationError, collect
+from desktop.domain.errors import ValidationError, collect
 from desktop.domain.roles import Permission
 from desktop.errors import NotFoundError, UserError
 from desktop.services.access import accounts_in_use, requires
@@ -59,16 +59,6 @@ LOGIN_RULE = re.compile(r"[a-z0-9._-]+", re.ASCII)
 ACCOUNT = Noun("Ce compte")
 LOGIN_TAKEN = "Cet identifiant est déjà utilisé par un autre compte."
 UNIQUE_LOGIN = UniqueRule("uq_staff_user_login", "login", LOGIN_TAKEN)
-
-# The fields of the account forms, for the messages that name them.
-for _field, _label in {
-    "login": "Identifiant",
-    "full_name": "Nom complet",
-    "password": "Mot de passe",
-    "old_password": "Mot de passe actuel",
-    "new_password": "Nouveau mot de passe",
-}.items():
-    FIELD_LABELS.setdefault(_field, _label)
 
 _hasher = PasswordHasher()
 

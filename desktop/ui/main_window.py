@@ -106,6 +106,17 @@ class History:
         return 0 <= self.position + offset < len(self.entries)
 
 
+WRITE_PERMISSION: dict[RecordKind, Permission] = {
+    RecordKind.CLIENT: Permission.CUSTOMERS,
+    RecordKind.DOMAIN: Permission.CUSTOMERS,
+    RecordKind.MAILBOX: Permission.CUSTOMERS,
+    RecordKind.CONTRACT: Permission.CONTRACTS,
+    RecordKind.QUOTE: Permission.CONTRACTS,
+    RecordKind.INCIDENT: Permission.INCIDENTS,
+}
+"""What « Nouveau » and « Modifier » need on each tab (the services check it anyway)."""
+
+
 class MainWindow(QMainWindow):
     record_opened = Signal(object, int)
 
@@ -367,7 +378,7 @@ class MainWindow(QMainWindow):
         tab = self.record_tabs[index]
         self.count_label.setText(f"{tab.spec.title} : {tab.panel.count_label.text()}")
         editable = tab.spec.kind in EDITABLE and self.actions.edit is not None
-        self.new_action.setEnabled(editable)
+        self.new_action.setEnabled(editable and self.may_write(tab.spec.kind))
         self._update_actions()
 
     def _show_count(self, tab: RecordTab, text: str) -> None:
@@ -377,7 +388,10 @@ class MainWindow(QMainWindow):
     def _update_actions(self) -> None:
         view = self.current_tab.view if self.tabs.currentWidget() is not self.dashboard else None
         self.edit_action.setEnabled(
-            self.actions.edit is not None and view is not None and view.editable
+            self.actions.edit is not None
+            and view is not None
+            and view.editable
+            and self.may_write(view.kind)
         )
         self.close_action.setEnabled(view is not None)
         self.back_action.setEnabled(self.history.can_step(-1))
@@ -561,6 +575,12 @@ class MainWindow(QMainWindow):
         self.account_label.setText(f"Connecté : {account.full_name} ({account.role.label})")
         self.password_action.setEnabled(True)
         self._grey_out_for(account.role)
+        self._tab_changed(self.tabs.currentIndex())
+
+    def may_write(self, kind: RecordKind) -> bool:
+        """Whether the logged-in role may create or change this kind of record."""
+        permission = WRITE_PERMISSION.get(kind)
+        return self.account is None or permission is None or allows(self.account.role, permission)
 
     def _grey_out_for(self, role: StaffRole) -> None:
         """Grey the menu entries this role may not use (the services refuse them anyway)."""

@@ -307,3 +307,8 @@ def test_the_menus_a_role_may_not_use_are_greyed(
         "&Importer des clients, domaines ou boîtes…",
     }
     assert window.staff_action.toolTip() == "Votre rôle « Facturation » ne le permet pas."
+    # « Nouveau » follows the tab: no new client for billing, a new quote yes.
+    window.show_tab(0)
+    assert not window.new_action.isEnabled()
+    window.show_tab(5)
+    assert window.new_action.isEnabled()

@@ -109,6 +109,14 @@ def iban_country(iban: str) -> str:
 # --- BIC --------------------------------------------------------------------------------
 
 
+def mask_iban(iban: str) -> str:
+    """« FR7630006000011234567890189 » → « FR*********************0189 » (same length)."""
+    compact = iban.replace(" ", "")
+    if len(compact) <= 6:
+        return "*" * len(compact)
+    return compact[:2] + "*" * (len(compact) - 6) + compact[-4:]
+
+
 def normalize_bic(value: str) -> str:
     """Return a BIC upper-case, 8 or 11 characters (``BNPAFRPP``, ``CMBRFR2BARK``)."""
     text = _compact(value, "Le BIC")

@@ -63,7 +63,8 @@ from desktop.db.models import (
     SepaMandate,
 )
 from desktop.documents.french import french_date, french_money
-from desktop.domain.clock import PARIS, as_utc, utc_now
+from desktop.domain.banking import mask_iban
+from desktop.domain.clock import as_utc, paris_today, utc_now
 from desktop.domain.enums import (
     ClientKind,
     ClientStatus,
@@ -435,14 +436,6 @@ def _anonymise_contacts(session: Session, client: Client, actor: str) -> int:
     return len(client.contacts)
 
 
-def mask_iban(iban: str) -> str:
-    """« FR7630006000011234567890189 » → « FR*********************0189 » (same length)."""
-    compact = iban.replace(" ", "")
-    if len(compact) <= 6:
-        return "*" * len(compact)
-    return compact[:2] + "*" * (len(compact) - 6) + compact[-4:]
-
-
 def _anonymise_mandates(session: Session, client_id: int, actor: str) -> int:
     mandates = list(
         session.execute(
@@ -575,7 +568,7 @@ def _empty_sent(
     message: OutboxMessage, addresses: set[str], replacement: str, now: datetime
 ) -> None:
     """Keep that a message was sent (its subject, dates); drop what it said and to whom."""
-    day = french_date(now.astimezone(PARIS).date())
+    day = french_date(paris_today(now))
     message.body = PURGED_BODY.format(day=day)
     message.attachments.clear()
     message.to = _replace_addresses(message.to, addresses, replacement) or replacement
@@ -743,10 +736,6 @@ def _plan(session: Session, at: date) -> PurgePlan:
     return PurgePlan(at, settings, tuple(items), tuple(held))
 
 
-def _paris_day(value: datetime) -> date:
-    return as_utc(value).astimezone(PARIS).date()
-
-
 def _item(
     kind: PurgeKind, row_id: int, label: str, started: date, months: int, what: str
 ) -> PurgeItem:
@@ -768,7 +757,7 @@ def _terminated_clients(session: Session, months: int) -> list[tuple[Client, Pur
     ends = _relationship_ends(session)
     found = []
     for client in clients:
-        started = ends.get(client.id) or _paris_day(client.updated_at)
+        started = ends.get(client.id) or paris_today(client.updated_at)
         label = f"{client.code} — {client.name}"
         found.append(
             (client, _item(PurgeKind.CLIENT, client.id, label, started, months, "client résilié"))
@@ -797,7 +786,7 @@ def _relationship_ends(session: Session) -> dict[int, date]:
         .group_by(LifecycleEvent.client_id)
     ).all()
     for client_id, at in terminated:
-        keep(client_id, _paris_day(at))
+        keep(client_id, paris_today(at))
     dated = (
         (Contract.client_id, Contract.terminated_on),
         (Contract.client_id, Contract.ends_on),
@@ -830,7 +819,7 @@ def _prospects(session: Session, months: int) -> list[tuple[Client, PurgeItem]]:
     found = []
     for client, *others in rows:
         moments = [client.updated_at, *(moment for moment in others if moment is not None)]
-        started = max(_paris_day(moment) for moment in moments)
+        started = max(paris_today(moment) for moment in moments)
         label = f"{client.code} — {client.name}"
         item = _item(
             PurgeKind.PROSPECT, client.id, label, started, months, "prospect sans suite depuis"
@@ -858,7 +847,7 @@ def _deleted_mailboxes(session: Session, months: int) -> list[tuple[int, PurgeIt
     ).all()
     found = []
     for box_id, client_id, address, deleted_on, updated_at in rows:
-        started = deleted_on or _paris_day(updated_at)
+        started = deleted_on or paris_today(updated_at)
         item = _item(PurgeKind.MAILBOX, box_id, address, started, months, "boîte supprimée")
         found.append((client_id, item))
     return found

@@ -22,10 +22,9 @@ written with Core statements, does not.
 
 from __future__ import annotations
 
-import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -42,20 +41,19 @@ from desktop.domain.emails import normalize_email
 from desktop.domain.enums import AuditAction, StaffRole
 from desktop.domain.errors import ValidationError, collect
 from desktop.domain.roles import Permission
+from desktop.domain.staff_accounts import (
+    LOCK_AFTER,
+    LOCK_DURATION,
+    PASSWORD_MAX,
+    normalize_login,
+    password_problem,
+)
 from desktop.errors import NotFoundError, UserError
 from desktop.services.access import accounts_in_use, requires
 from desktop.services.conflicts import Noun, UniqueRule, check_version, write_scope
 from desktop.services.fields import raise_if_any, text_field
 
-LOCK_AFTER = 5
-"""Consecutive failed logins that lock an account."""
-LOCK_DURATION = timedelta(minutes=15)
-PASSWORD_MIN = 10
-PASSWORD_MAX = 256
-LOGIN_MAX = 64
-
 REFUSED = "Identifiant ou mot de passe incorrect."
-LOGIN_RULE = re.compile(r"[a-z0-9._-]+", re.ASCII)
 ACCOUNT = Noun("Ce compte")
 LOGIN_TAKEN = "Cet identifiant est déjà utilisé par un autre compte."
 UNIQUE_LOGIN = UniqueRule("uq_staff_user_login", "login", LOGIN_TAKEN)
@@ -141,18 +139,6 @@ def _matches(stored: str | None, password: str) -> bool:
     return stored is not None
 
 
-def password_problem(login: str, password: str) -> str | None:
-    """Why ``password`` may not be chosen (in French), None when it may."""
-    if len(password) < PASSWORD_MIN:
-        typed = f"{len(password)} saisi{'s' if len(password) > 1 else ''}"
-        return f"{PASSWORD_MIN} caractères au moins ({typed})."
-    if len(password) > PASSWORD_MAX:
-        return f"{PASSWORD_MAX} caractères au maximum."
-    if password.strip().casefold() == login.strip().casefold():
-        return "Il doit être différent de l'identifiant."
-    return None
-
-
 def _check_password(errors: dict[str, str], field: str, login: str, password: str) -> None:
     problem = password_problem(login, password)
     if problem is not None:
@@ -160,23 +146,6 @@ def _check_password(errors: dict[str, str], field: str, login: str, password: st
 
 
 # --- logging in -------------------------------------------------------------------------
-
-
-def normalize_login(text: str) -> str:
-    """A login as stored: trimmed, lower case; ValidationError when it breaks the rules."""
-    login = text.strip().lower()
-    if not login:
-        raise ValidationError({"login": "Indiquez l'identifiant."})
-    if len(login) > LOGIN_MAX:
-        raise ValidationError({"login": f"{LOGIN_MAX} caractères au maximum."})
-    if not LOGIN_RULE.fullmatch(login):
-        raise ValidationError(
-            {
-                "login": "Lettres minuscules sans accent, chiffres, point, tiret et "
-                "tiret bas uniquement (par exemple j.dupont)."
-            }
-        )
-    return login
 
 
 def _plausible_login(text: str) -> str | None:

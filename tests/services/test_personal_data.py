@@ -31,6 +31,7 @@ from desktop.db.models import (
     StaffUser,
 )
 from desktop.documents.french import french_money
+from desktop.domain.banking import mask_iban
 from desktop.domain.enums import (
     ClientKind,
     ClientStatus,
@@ -62,7 +63,6 @@ from desktop.services.personal_data import (
     PurgeKind,
     anonymise_client,
     anonymise_mailbox,
-    mask_iban,
     plan_purge,
     retention_settings,
     run_purge,

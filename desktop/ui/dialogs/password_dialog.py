@@ -1,7 +1,7 @@
 """Choosing a password: one's own (current, new, confirmation) or another's, as administrator.
 
 The new password is checked while it is typed against the service's own
-policy (:func:`desktop.services.staff.password_problem`), the confirmation
+policy (:func:`desktop.domain.staff_accounts.password_problem`), the confirmation
 against the new one; a refusal of the service (a wrong current password) goes
 under its field. Forced after an administrator's reset, the dialog can only
 be left by changing the password or by quitting the application.
@@ -16,7 +16,8 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidg
 
 from desktop.db.engine import Database
 from desktop.domain.errors import InvalidValue
-from desktop.services.staff import change_password, password_problem
+from desktop.domain.staff_accounts import password_problem
+from desktop.services.staff import change_password
 from desktop.ui.widgets.record_dialog import RecordDialog
 from desktop.ui.widgets.validated_form import ValidatedForm, Validator, required
 

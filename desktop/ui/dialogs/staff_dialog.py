@@ -32,15 +32,13 @@ from desktop.domain.emails import normalize_email
 from desktop.domain.enums import StaffRole
 from desktop.domain.errors import InvalidValue, ValidationError
 from desktop.domain.roles import Permission, allows
+from desktop.domain.staff_accounts import LOCK_AFTER, LOCK_DURATION, normalize_login
 from desktop.errors import UserError
 from desktop.services.access import role_of
 from desktop.services.staff import (
-    LOCK_AFTER,
-    LOCK_DURATION,
     StaffRow,
     add_staff,
     list_staff,
-    normalize_login,
     reset_password,
     set_active,
     set_role,

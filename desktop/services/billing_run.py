@@ -573,7 +573,7 @@ def _contracts(
     """The contracts not cancelled of billable clients, by client; and each one's client."""
     by_client: dict[int, dict[int, ContractTerms]] = defaultdict(dict)
     owner: dict[int, int] = {}
-    plan_prices, option_prices = _negotiated_prices(session)
+    plan_prices, option_prices = negotiated_prices(session)
     rows = session.execute(
         sa.select(
             Contract.id,
@@ -600,21 +600,22 @@ def _contracts(
     return by_client, owner
 
 
-def _negotiated_prices(
-    session: Session,
+def negotiated_prices(
+    session: Session, contract_id: int | None = None
 ) -> tuple[dict[int, dict[int, Decimal]], dict[int, dict[int, Decimal]]]:
-    """Every contract's negotiated prices, in one SELECT: by contract, by plan and by option."""
+    """The negotiated prices of every contract (or of ``contract_id``), in one SELECT:
+    by contract, then by plan and by option."""
     plans: dict[int, dict[int, Decimal]] = defaultdict(dict)
     options: dict[int, dict[int, Decimal]] = defaultdict(dict)
-    rows = session.execute(
-        sa.select(
-            ContractPrice.contract_id,
-            ContractPrice.plan_id,
-            ContractPrice.option_id,
-            ContractPrice.unit_price_excl_vat,
-        )
+    query = sa.select(
+        ContractPrice.contract_id,
+        ContractPrice.plan_id,
+        ContractPrice.option_id,
+        ContractPrice.unit_price_excl_vat,
     )
-    for row in rows:
+    if contract_id is not None:
+        query = query.where(ContractPrice.contract_id == contract_id)
+    for row in session.execute(query):
         if row.plan_id is not None:
             plans[row.contract_id][row.plan_id] = row.unit_price_excl_vat
         else:

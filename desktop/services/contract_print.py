@@ -23,7 +23,6 @@ from desktop.db.models import (
     CatalogueOption,
     Client,
     Contract,
-    ContractPrice,
     Mailbox,
     Plan,
     Price,
@@ -45,6 +44,7 @@ from desktop.domain.enums import (
 )
 from desktop.domain.money import round_money
 from desktop.errors import NotFoundError, UserError
+from desktop.services.billing_run import negotiated_prices
 
 PROVIDER_ID = 1
 NOT_PRINTED_STATUSES = (MailboxStatus.TERMINATED, MailboxStatus.DELETED)
@@ -194,9 +194,9 @@ def contract_document(db: Database, number: str, *, at: date | None = None) -> C
         if contract is None:
             raise NotFoundError(f"Contrat « {number.strip()} » introuvable.")
         accounts = _printed_mailboxes(session, contract.id)
-        negotiated = _negotiated(session, contract.id)
-        lines = _account_lines(session, accounts, day, negotiated)
-        options = _option_lines(session, contract.id, accounts, day, negotiated)
+        plan_prices, option_prices = negotiated_prices(session, contract.id)
+        lines = _account_lines(session, accounts, day, plan_prices[contract.id])
+        options = _option_lines(session, contract.id, accounts, day, option_prices[contract.id])
         return ContractPrint(
             provider=load_provider_identity(session),
             client=client_identity(contract.client),
@@ -306,25 +306,13 @@ def _printed_mailboxes(session: Session, contract_id: int) -> list[Mailbox]:
     )
 
 
-def _negotiated(session: Session, contract_id: int) -> dict[tuple[str, int], Decimal]:
-    """The contract's negotiated prices by ("plan", id) and ("option", id)."""
-    rows = session.execute(
-        sa.select(ContractPrice).where(ContractPrice.contract_id == contract_id)
-    ).scalars()
-    return {
-        ("plan", row.plan_id) if row.plan_id is not None else ("option", row.option_id or 0): (
-            row.unit_price_excl_vat
-        )
-        for row in rows
-    }
-
-
 def _account_lines(
     session: Session,
     mailboxes: list[Mailbox],
     at: date,
-    negotiated: dict[tuple[str, int], Decimal],
+    negotiated: dict[int, Decimal],
 ) -> tuple[AccountLine, ...]:
+    """The accounts at the contract's price of their plan, else the catalogue's on ``at``."""
     plans = {
         plan.id: plan
         for plan in session.execute(
@@ -341,9 +329,7 @@ def _account_lines(
             plan_name=plans[m.plan_id].name,
             quota_gb=m.quota_gb,
             max_message_mb=plans[m.plan_id].max_message_mb,
-            monthly_price=negotiated.get(
-                ("plan", m.plan_id), price_at(prices.get(m.plan_id, ()), at)
-            ),
+            monthly_price=negotiated.get(m.plan_id, price_at(prices.get(m.plan_id, ()), at)),
         )
         for m in mailboxes
     )
@@ -354,7 +340,7 @@ def _option_lines(
     contract_id: int,
     mailboxes: list[Mailbox],
     at: date,
-    negotiated: dict[tuple[str, int], Decimal],
+    negotiated: dict[int, Decimal],
 ) -> tuple[OptionLine, ...]:
     """Options of the contract and of its running accounts: recurring ones not ended
     before ``at``, and every per-act one (set-up fees, services ordered)."""
@@ -376,9 +362,7 @@ def _option_lines(
             billing=option.billing,
             account=None if taken.mailbox_id is None else addresses[taken.mailbox_id],
             quantity=taken.quantity,
-            unit_price=negotiated.get(
-                ("option", option.id), price_at(prices.get(option.id, ()), at)
-            ),
+            unit_price=negotiated.get(option.id, price_at(prices.get(option.id, ()), at)),
             starts_on=taken.starts_on,
             ends_on=taken.ends_on,
         )

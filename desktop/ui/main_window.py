@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from desktop import __version__
 from desktop.db.engine import Database
 from desktop.domain.enums import StaffRole
-from desktop.domain.roles import Permission, allows
+from desktop.domain.roles import Permission
 from desktop.errors import UserError
 from desktop.paths import log_dir
 from desktop.services.outbox import SendReport
@@ -46,6 +46,7 @@ from desktop.ui.dialogs.staff_dialog import open_staff
 from desktop.ui.export_action import make_export_action
 from desktop.ui.outbox_sender import OutboxSender
 from desktop.ui.progress import Progress, run_with_progress
+from desktop.ui.role_gate import RoleGate
 from desktop.ui.tabs.dashboard_tab import DashboardTab, show_list
 from desktop.ui.tabs.invoice_batch import InvoiceBatch
 from desktop.ui.tabs.list_panel import EDITABLE
@@ -106,17 +107,6 @@ class History:
         return 0 <= self.position + offset < len(self.entries)
 
 
-WRITE_PERMISSION: dict[RecordKind, Permission] = {
-    RecordKind.CLIENT: Permission.CUSTOMERS,
-    RecordKind.DOMAIN: Permission.CUSTOMERS,
-    RecordKind.MAILBOX: Permission.CUSTOMERS,
-    RecordKind.CONTRACT: Permission.CONTRACTS,
-    RecordKind.QUOTE: Permission.CONTRACTS,
-    RecordKind.INCIDENT: Permission.INCIDENTS,
-}
-"""What « Nouveau » and « Modifier » need on each tab (the services check it anyway)."""
-
-
 class MainWindow(QMainWindow):
     record_opened = Signal(object, int)
 
@@ -129,6 +119,8 @@ class MainWindow(QMainWindow):
         self.actions = actions or Actions()
         self.account: StaffAccount | None = None
         """The staff account logged in (None while accounts are not in use)."""
+        self.gate = RoleGate()
+        """What the logged-in role may do, shared with the lists, records and dialogs."""
         self.renewals: RenewalsDialog | None = None
         self.billing: BillingRunDialog | None = None
         self.dunning: DunningDialog | None = None
@@ -147,7 +139,7 @@ class MainWindow(QMainWindow):
         self.tabs.setDocumentMode(True)
         self.record_tabs: list[RecordTab] = []
         for spec in MAIN_TABS:
-            tab = RecordTab(spec, db, self.worker)
+            tab = RecordTab(spec, db, self.worker, self.gate)
             self._wire(tab)
             self.record_tabs.append(tab)
             self.tabs.addTab(tab, spec.title)
@@ -167,6 +159,7 @@ class MainWindow(QMainWindow):
             changed=self.refresh,
             failed=self.show_error,
             notify=self.show_notice,
+            gate=self.gate,
         )
         self._build_actions()
         self._build_menus()
@@ -399,7 +392,7 @@ class MainWindow(QMainWindow):
 
     def open_record(self, kind: RecordKind, record_id: int, *, remember: bool = True) -> None:
         tab = self.record_tabs[TAB_OF[kind]]
-        view = VIEWS[kind](self.db, self.worker, record_id, actor=self.actor)
+        view = VIEWS[kind](self.db, self.worker, record_id, actor=self.actor, gate=self.gate)
         view.navigate.connect(self.open_record)
         view.edit_requested.connect(self.edit_record)
         view.new_requested.connect(self.new_record)
@@ -579,11 +572,11 @@ class MainWindow(QMainWindow):
 
     def may_write(self, kind: RecordKind) -> bool:
         """Whether the logged-in role may create or change this kind of record."""
-        permission = WRITE_PERMISSION.get(kind)
-        return self.account is None or permission is None or allows(self.account.role, permission)
+        return self.gate.may_write(kind)
 
     def _grey_out_for(self, role: StaffRole) -> None:
-        """Grey the menu entries this role may not use (the services refuse them anyway)."""
+        """Grey what this role may not use (the services refuse it anyway)."""
+        self.gate.role = role
         needs = {
             self.settings_action: Permission.SETTINGS,
             self.catalogue_action: Permission.SETTINGS,
@@ -600,9 +593,11 @@ class MainWindow(QMainWindow):
             self.sepa_batches_action: Permission.SEPA,
         }
         for action, permission in needs.items():
-            if not allows(role, permission):
-                action.setEnabled(False)
-                action.setToolTip(f"Votre rôle « {role.label} » ne le permet pas.")
+            self.gate.gate(action, permission)
+        self.invoice_batch.update_actions()
+        for tab in self.record_tabs:
+            if tab.view is not None:
+                tab.view.refresh()
 
     def open_staff(self) -> QDialog:
         """The staff accounts (managed by administrators)."""

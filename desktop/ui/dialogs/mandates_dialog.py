@@ -33,6 +33,7 @@ from desktop.domain.banking import normalize_bic, normalize_iban
 from desktop.domain.clock import paris_today
 from desktop.domain.enums import MandateStatus
 from desktop.domain.errors import InvalidValue, ValidationError
+from desktop.domain.roles import Permission
 from desktop.errors import UserError
 from desktop.services.choices import contract_choices
 from desktop.services.listing import ListQuery
@@ -46,6 +47,7 @@ from desktop.ui.db_worker import DbWorker, Job
 from desktop.ui.documents import Document, open_document
 from desktop.ui.formatting import GREEN, GREY, french_date, plural
 from desktop.ui.models.rows_model import ROW_ROLE, RowColumn, RowsModel, rows_table
+from desktop.ui.role_gate import RoleGate
 from desktop.ui.tabs.specs import CONTRACTS
 from desktop.ui.widgets.busy_dialog import BusyDialog
 from desktop.ui.widgets.date_field import DateField, date_value
@@ -123,7 +125,14 @@ class MandatesDialog(QDialog):
     changed = Signal()
 
     def __init__(
-        self, parent: QWidget | None, db: Any, worker: DbWorker, holder: Holder, *, actor: str
+        self,
+        parent: QWidget | None,
+        db: Any,
+        worker: DbWorker,
+        holder: Holder,
+        *,
+        actor: str,
+        gate: RoleGate | None = None,
     ) -> None:
         super().__init__(parent)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -132,6 +141,8 @@ class MandatesDialog(QDialog):
         self.worker = worker
         self.holder = holder
         self.actor = actor
+        self.gate = gate or RoleGate()
+        """The SEPA role may add or revoke mandates; every role may look and print."""
         self.contracts: dict[int, str] = {}
         self.form_dialog: MandateFormDialog | None = None
         self.revoke_dialog: RevokeDialog | None = None
@@ -247,6 +258,8 @@ class MandatesDialog(QDialog):
         chosen = self.selected()
         self.print_button.setEnabled(chosen is not None)
         self.revoke_button.setEnabled(chosen is not None and chosen.status is MandateStatus.ACTIVE)
+        for button in (self.new_button, self.revoke_button):
+            self.gate.gate(button, Permission.SEPA)
 
     def _say(self, message: str, *, error: bool = False, keep: bool = False) -> None:
         self.status.setStyleSheet("color: #b3261e;" if error else HINT_STYLE)
@@ -527,6 +540,6 @@ def open_mandates(view: RecordView, record: ClientDetails) -> MandatesDialog:
         record.address_line1, record.address_line2, record.postcode, record.city, record.country
     )
     holder = Holder(record.id, record.name, "\n".join(address.lines))
-    dialog = MandatesDialog(view, view.db, view.worker, holder, actor=view.actor)
+    dialog = MandatesDialog(view, view.db, view.worker, holder, actor=view.actor, gate=view.gate)
     view.open_dialog(dialog)
     return dialog

@@ -37,6 +37,7 @@ from desktop.db.engine import Database
 from desktop.domain.clock import paris_today
 from desktop.domain.enums import ClientKind, ClientStatus, MailboxStatus
 from desktop.domain.errors import ValidationError
+from desktop.domain.roles import Permission
 from desktop.errors import ConflictError, UserError
 from desktop.services.clients import ClientDetails
 from desktop.services.mailboxes import MailboxDetails
@@ -276,7 +277,9 @@ def add_anonymise_client_action(view: RecordView, record: ClientDetails) -> None
             + f", sans retour possible. {KEPT_NOTE}"
         )
         work = lambda: anonymise_client(view.db, record.id, actor=view.actor)  # noqa: E731
-        view.add_button(ANONYMISE, lambda: anonymise(view, question, work))
+        view.add_button(
+            ANONYMISE, lambda: anonymise(view, question, work), needs=Permission.PERSONAL_DATA
+        )
 
 
 def add_anonymise_mailbox_action(view: RecordView, record: MailboxDetails) -> None:
@@ -289,7 +292,9 @@ def add_anonymise_mailbox_action(view: RecordView, record: MailboxDetails) -> No
             f"seront remplacés, sans retour possible. {KEPT_NOTE}"
         )
         work = lambda: anonymise_mailbox(view.db, record.id, actor=view.actor)  # noqa: E731
-        view.add_button(ANONYMISE, lambda: anonymise(view, question, work))
+        view.add_button(
+            ANONYMISE, lambda: anonymise(view, question, work), needs=Permission.PERSONAL_DATA
+        )
 
 
 def anonymise(view: RecordView, question: str, work: Callable[[], Anonymised]) -> None:

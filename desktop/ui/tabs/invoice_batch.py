@@ -23,12 +23,14 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QWidget
 
 from desktop.db.engine import Database
 from desktop.domain.enums import InvoiceStatus
+from desktop.domain.roles import Permission
 from desktop.errors import UserError
 from desktop.ui.batch_progress import Steps
 from desktop.ui.db_worker import DbWorker, Job
 from desktop.ui.documents import Build, Document, explain, open_file, write_temp
 from desktop.ui.formatting import plural
 from desktop.ui.progress import Progress, run_with_progress
+from desktop.ui.role_gate import RoleGate
 from desktop.ui.tabs.list_panel import ListPanel
 from desktop.ui.widgets.confirm import confirm
 
@@ -157,6 +159,7 @@ class InvoiceBatch(QObject):
         changed: Callable[[], None],
         failed: Callable[[Exception], None],
         notify: Callable[[str], None],
+        gate: RoleGate | None = None,
     ) -> None:
         super().__init__(owner)
         self.owner = owner
@@ -167,15 +170,16 @@ class InvoiceBatch(QObject):
         self.changed = changed
         self.failed = failed
         self.notify = notify
+        self.gate = gate or RoleGate()
         self.progress: Any = None
         self.issue_action = self._action(ISSUE, self.issue_selected)
         self.save_action = self._action(SAVE, self.save_selected)
         self.print_action = self._action(PRINT, self.print_selected)
         self.mail_action = self._action(MAIL, self.mail_selected)
         panel.menu_hooks.append(self._add_to_menu)
-        panel.table.selectionModel().selectionChanged.connect(self._update)
-        panel.model.modelReset.connect(self._update)  # a new query drops the selection
-        self._update()
+        panel.table.selectionModel().selectionChanged.connect(self.update_actions)
+        panel.model.modelReset.connect(self.update_actions)  # a new query drops the selection
+        self.update_actions()
 
     def _action(self, text: str, slot: Callable[[], object]) -> QAction:
         action = QAction(text, self.owner)
@@ -186,10 +190,13 @@ class InvoiceBatch(QObject):
     def actions(self) -> list[QAction]:
         return [self.issue_action, self.save_action, self.print_action, self.mail_action]
 
-    def _update(self) -> None:
+    def update_actions(self) -> None:
+        """With a selection; issuing and mailing only if the logged-in role may bill."""
         selected = bool(self.panel.selected_ranges())
         for action in self.actions:
             action.setEnabled(selected)
+        for action in (self.issue_action, self.mail_action):
+            self.gate.gate(action, Permission.BILLING)
 
     def _add_to_menu(self, menu: QMenu) -> None:
         if self.panel.selected_ranges():

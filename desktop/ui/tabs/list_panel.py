@@ -28,6 +28,7 @@ from desktop.services.listing import MAX_LIMIT, ListQuery
 from desktop.ui.db_worker import DbWorker, Job
 from desktop.ui.formatting import french_int
 from desktop.ui.models.paged_model import PagedTableModel
+from desktop.ui.role_gate import RoleGate
 from desktop.ui.tabs.specs import ListSpecUI, RecordKind
 
 ROW_HEIGHT = 24
@@ -66,9 +67,12 @@ class ListPanel(QWidget):
         *,
         fixed: Mapping[str, object] | None = None,
         compact: bool = False,
+        gate: RoleGate | None = None,
     ) -> None:
         super().__init__()
         self.spec = spec
+        self.gate = gate or RoleGate()
+        """What the logged-in role may do: « Nouveau… » and « Modifier… » follow it."""
         self._db = db
         self._worker = worker
         self._fixed = dict(fixed or {})
@@ -343,14 +347,20 @@ class ListPanel(QWidget):
     # --- context menu -------------------------------------------------------------------
 
     def _context_menu(self, point: QPoint) -> None:
-        index = self.table.indexAt(point)
+        menu = self.context_menu(self.table.indexAt(point))
+        menu.exec(self.table.viewport().mapToGlobal(point))
+
+    def context_menu(self, index: QModelIndex) -> QMenu:
+        """The right-click menu on ``index`` (an invalid index: on no row)."""
         row = self.model.row(index.row()) if index.isValid() else None
         menu = QMenu(self)
         kind = self.spec.kind
+        writable = self.gate.may_write(kind)
         if row is not None:
             self._add(menu, "Ouvrir la fiche", lambda: self._open(index.row()), "Return")
             if kind in EDITABLE:
-                self._add(menu, "Modifier…", lambda: self.edit_requested.emit(kind, row.id))
+                edit = self._add(menu, "Modifier…", lambda: self.edit_requested.emit(kind, row.id))
+                edit.setEnabled(writable)
             if kind is not RecordKind.CLIENT and hasattr(row, "client_id"):
                 self._add_client_actions(menu, row.client_id, row.client_name)
             self._add(menu, "Copier la cellule", lambda: self._copy(index))
@@ -358,9 +368,10 @@ class ListPanel(QWidget):
         for hook in self.menu_hooks:
             hook(menu)
         if kind in EDITABLE:
-            self._add(menu, "Nouveau…", lambda: self.new_requested.emit(kind))
+            new = self._add(menu, "Nouveau…", lambda: self.new_requested.emit(kind))
+            new.setEnabled(writable)
         self._add(menu, "Actualiser", self.refresh, "F5")
-        menu.exec(self.table.viewport().mapToGlobal(point))
+        return menu
 
     def _add_client_actions(self, menu: QMenu, client_id: int, client_name: str) -> None:
         self._add(

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
 from desktop.db.engine import Database
 from desktop.ui.db_worker import DbWorker
+from desktop.ui.role_gate import RoleGate
 from desktop.ui.tabs.list_panel import ListPanel
 from desktop.ui.tabs.specs import ListSpecUI
 from desktop.ui.views.records import RecordView
@@ -17,10 +18,12 @@ RECORD_SHARE = 0.4
 
 
 class RecordTab(QWidget):
-    def __init__(self, spec: ListSpecUI, db: Database, worker: DbWorker) -> None:
+    def __init__(
+        self, spec: ListSpecUI, db: Database, worker: DbWorker, gate: RoleGate | None = None
+    ) -> None:
         super().__init__()
         self.spec = spec
-        self.panel = ListPanel(spec, db, worker)
+        self.panel = ListPanel(spec, db, worker, gate=gate)
         self.view: RecordView | None = None
         self.placeholder = QLabel(PLACEHOLDER)
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from desktop.domain.roles import Permission
 from desktop.services.access_codes import (
     AccessCodeEntry,
     IssuedCode,
@@ -53,6 +54,7 @@ class AccessCodesPanel(QWidget):
         note = QLabel("Les codes ne sont jamais conservés : seul leur envoi est journalisé.")
         note.setStyleSheet("color: palette(placeholder-text);")
         note.setWordWrap(True)
+        view.gate.gate(self.issue_button, Permission.CUSTOMERS)
         bar.addWidget(self.issue_button)
         bar.addWidget(self.lost_button)
         bar.addWidget(note, 1)
@@ -81,6 +83,7 @@ class AccessCodesPanel(QWidget):
             return
         self.model.set_rows(entries)
         self.lost_button.setEnabled(bool(entries))
+        self.view.gate.gate(self.lost_button, Permission.CUSTOMERS)
         self.count_changed.emit(plural(len(entries), "entrée", "entrées"))
 
     # --- actions ------------------------------------------------------------------------

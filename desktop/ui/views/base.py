@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from desktop.db.engine import Database
 from desktop.ui.db_worker import DbWorker, Job
 from desktop.ui.formatting import GREEN, label, status_colour
+from desktop.ui.role_gate import WRITE_PERMISSION, Needs, RoleGate
 from desktop.ui.tabs.list_panel import ListPanel
 from desktop.ui.tabs.specs import ListSpecUI, RecordKind
 from desktop.ui.widgets.flow_layout import FlowLayout
@@ -70,13 +71,21 @@ class RecordView(QWidget):
     editable = False
 
     def __init__(
-        self, db: Database, worker: DbWorker, record_id: int, *, actor: str = DEFAULT_ACTOR
+        self,
+        db: Database,
+        worker: DbWorker,
+        record_id: int,
+        *,
+        actor: str = DEFAULT_ACTOR,
+        gate: RoleGate | None = None,
     ) -> None:
         super().__init__()
         self.db = db
         self.worker = worker
         self.record_id = record_id
         self.actor = actor
+        self.gate = gate or RoleGate()
+        """What the logged-in role may do: what it may not is greyed."""
         self.record: Any = None
         self.dialog: QDialog | None = None
         """The action dialog opened last (while it is open)."""
@@ -167,8 +176,11 @@ class RecordView(QWidget):
             shown.linkActivated.connect(self._follow)
             self.form.addRow(f"{caption} :", shown)
         self.edit_button.setEnabled(self.editable)
+        self.edit_button.setToolTip("")
         self.action_layout.clear()
         self.add_actions(record)
+        if self.editable:
+            self.gate.gate(self.edit_button, WRITE_PERMISSION.get(self.kind))
         self.action_bar.setVisible(self.action_layout.count() > 0)
         if first:
             self.add_lists(record)
@@ -179,7 +191,7 @@ class RecordView(QWidget):
         self.navigate.emit(RecordKind(kind), int(record_id))
 
     def add_list(self, spec: ListSpecUI, title: str, **fixed: object) -> ListPanel:
-        panel = ListPanel(spec, self.db, self.worker, fixed=fixed, compact=True)
+        panel = ListPanel(spec, self.db, self.worker, fixed=fixed, compact=True, gate=self.gate)
         panel.open_requested.connect(self.navigate)
         panel.edit_requested.connect(self.edit_requested)
         client_id = fixed.get("client_id")
@@ -207,14 +219,22 @@ class RecordView(QWidget):
     # --- buttons and what they open -------------------------------------------------------
 
     def add_button(
-        self, caption: str, slot: Callable[[], object], *, enabled: bool = True, tip: str = ""
+        self,
+        caption: str,
+        slot: Callable[[], object],
+        *,
+        enabled: bool = True,
+        tip: str = "",
+        needs: Needs = None,
     ) -> QToolButton:
-        """A button of the record's action bar (rebuilt each time the record is shown)."""
+        """A button of the record's action bar (rebuilt each time the record is shown),
+        greyed when the logged-in role lacks what it ``needs``."""
         button = QToolButton()
         button.setText(caption)
         button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         button.setEnabled(enabled)
         button.setToolTip(tip)
+        self.gate.gate(button, needs)
         button.setAutoRaise(False)
         button.clicked.connect(lambda _checked=False: slot())
         self.action_layout.addWidget(button)

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QFileDialog
 from desktop.db.engine import Database
 from desktop.domain.clock import paris_today
 from desktop.domain.enums import ContractStatus
+from desktop.domain.roles import Permission
 from desktop.services.contract_actions import (
     activate_requested_mailboxes,
     attach_signed_scan,
@@ -44,7 +45,11 @@ SCAN_FILTER = "Copies signées (*.pdf *.png *.jpg *.jpeg *.tif *.tiff);;Tous les
 def add_contract_actions(view: RecordView, record: ContractDetails) -> None:
     started = record.status is ContractStatus.ACTIVE and record.service_start is not None
     if record.status is ContractStatus.PENDING and record.service_start is None:
-        view.add_button(ACTIVATE_SERVICE, lambda: activate_service(view, record.id, record.number))
+        view.add_button(
+            ACTIVATE_SERVICE,
+            lambda: activate_service(view, record.id, record.number),
+            needs=Permission.CONTRACTS,
+        )
     view.add_button(PRINT, lambda: print_contract(view, record))
     view.add_button(SAVE, lambda: save_contract(view, record))
     view.add_button(
@@ -53,7 +58,7 @@ def add_contract_actions(view: RecordView, record: ContractDetails) -> None:
         enabled=record.service_start is not None,
         tip="" if record.service_start else "Le service n'a pas commencé.",
     )
-    view.add_button(ATTACH, lambda: attach_scan(view, record))
+    view.add_button(ATTACH, lambda: attach_scan(view, record), needs=Permission.CONTRACTS)
     view.add_button(
         OPEN_SCAN,
         lambda: open_scan(view, record),
@@ -65,14 +70,18 @@ def add_contract_actions(view: RecordView, record: ContractDetails) -> None:
         lambda: activate_requested(view, record),
         enabled=started,
         tip="" if started else "Indiquez d'abord la date de début du service.",
+        needs=Permission.CUSTOMERS,
     )
     if record.ends_on is None:
-        view.add_button(END, lambda: request_end(view, record), enabled=started)
+        view.add_button(
+            END, lambda: request_end(view, record), enabled=started, needs=Permission.CONTRACTS
+        )
     else:
         view.add_button(
             WITHDRAW,
             lambda: withdraw_end(view, record),
             enabled=record.status is ContractStatus.ACTIVE,
+            needs=Permission.CONTRACTS,
         )
 
 

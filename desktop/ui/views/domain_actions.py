@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from desktop.db.engine import Database
+from desktop.domain.roles import Permission
 from desktop.services.domains import DomainDetails, certify_admin, set_antispam
 from desktop.ui.dialogs.reason_dialog import ReasonDialog
 from desktop.ui.documents import Document, open_document
@@ -23,8 +24,9 @@ def add_domain_actions(view: RecordView, record: DomainDetails) -> None:
     view.add_button(
         ANTISPAM_OFF if record.antispam_enabled else ANTISPAM_ON,
         lambda: switch_antispam(view, record),
+        needs=Permission.CUSTOMERS,
     )
-    view.add_button(CERTIFY, lambda: certify(view, record))
+    view.add_button(CERTIFY, lambda: certify(view, record), needs=Permission.CUSTOMERS)
     view.add_button(DNS_SHEET, lambda: dns_sheet(view, record))
 
 

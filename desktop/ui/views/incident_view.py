@@ -6,6 +6,7 @@ import html
 from collections.abc import Sequence
 
 from desktop.domain.enums import IncidentStatus
+from desktop.domain.roles import Permission
 from desktop.services.incidents import (
     IncidentDetails,
     close_incident,
@@ -87,13 +88,14 @@ class IncidentView(RecordView):
     def add_actions(self, record: IncidentDetails) -> None:
         self.edit_button.setEnabled(record.status is not IncidentStatus.CLOSED)
         if record.status is IncidentStatus.CLOSED:
-            self.add_button(REOPEN, lambda: self.reopen(record))
+            self.add_button(REOPEN, lambda: self.reopen(record), needs=Permission.INCIDENTS)
         else:
             self.add_button(
                 CLOSE,
                 lambda: self.close_incident(record),
                 enabled=record.status is IncidentStatus.RESTORED,
                 tip="Une notification se clôt une fois le service rétabli.",
+                needs=Permission.INCIDENTS,
             )
 
     def close_incident(self, record: IncidentDetails) -> None:

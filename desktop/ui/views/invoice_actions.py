@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from desktop.db.engine import Database
 from desktop.domain.enums import InvoiceKind
+from desktop.domain.roles import Permission
 from desktop.services.invoices import InvoiceDetails
 from desktop.ui.db_worker import Job
 from desktop.ui.dialogs.credit_note_dialog import CreditNoteDialog
@@ -37,31 +38,34 @@ MAIL = "Envoyer par e-mail…"
 
 def add_invoice_actions(view: RecordView, record: InvoiceDetails) -> None:
     if record.is_draft:
-        view.add_button(ISSUE, lambda: issue(view, record))
+        view.add_button(ISSUE, lambda: issue(view, record), needs=Permission.BILLING)
     elif record.kind is InvoiceKind.INVOICE:
         view.add_button(
             PAY,
             lambda: record_payment(view, record),
             enabled=record.balance > 0,
             tip="" if record.balance > 0 else "Rien ne reste dû sur cette facture.",
+            needs=Permission.PAYMENTS,
         )
         view.add_button(
             CREDIT,
             lambda: make_credit_note(view, record),
             enabled=record.creditable > 0,
             tip="" if record.creditable > 0 else "Toute la facture est déjà créditée.",
+            needs=Permission.CREDIT_NOTES,
         )
         view.add_button(
             DISPUTE,
             lambda: record_dispute(view, record),
             enabled=record.dispute is None,
             tip="" if record.dispute is None else "Une contestation est déjà enregistrée.",
+            needs=Permission.PAYMENTS,
         )
     view.add_button(OPEN_PDF, lambda: open_pdf(view, record))
     view.add_button(PRINT, lambda: print_pdf(view, record))
     view.add_button(SAVE_PDF, lambda: save_pdf(view, record))
     if record.number is not None:
-        view.add_button(MAIL, lambda: mail(view, record))
+        view.add_button(MAIL, lambda: mail(view, record), needs=Permission.BILLING)
 
 
 # --- issuing --------------------------------------------------------------------------------

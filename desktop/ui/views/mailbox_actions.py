@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from desktop.domain.clock import paris_today
 from desktop.domain.enums import MailboxStatus
 from desktop.domain.lifecycle import ACTION_LABELS, allowed_targets
+from desktop.domain.roles import Permission
 from desktop.errors import UserError
 from desktop.services.lifecycle import BACKUP_WARNING, FloorRefused, change_mailbox_status
 from desktop.services.mailboxes import MailboxDetails
@@ -68,7 +69,11 @@ def targets(status: MailboxStatus) -> list[MailboxStatus]:
 def add_mailbox_actions(view: RecordView, record: MailboxDetails) -> None:
     for target in targets(record.status):
         view.add_button(
-            f"{ACTION_LABELS[target]}…", lambda t=target: change_status(view, record, t)
+            f"{ACTION_LABELS[target]}…",
+            lambda t=target: change_status(view, record, t),
+            needs=(Permission.CUSTOMERS, Permission.DELETE)
+            if target is S.DELETED
+            else Permission.CUSTOMERS,
         )
 
 

@@ -29,6 +29,7 @@ from desktop.db.engine import Database
 from desktop.domain.clock import paris_today
 from desktop.domain.enums import ContractStatus, QuoteStatus
 from desktop.domain.quotes import DEFAULT_VALIDITY_DAYS, QuoteTotals
+from desktop.domain.roles import Permission
 from desktop.services.activation import Activation, activate_contract
 from desktop.services.quotes import (
     Acceptance,
@@ -258,13 +259,13 @@ class QuoteView(RecordView):
             self.lines = lines_table()
         fill_lines(self.lines, record)
         if record.status is QuoteStatus.DRAFT:
-            self.add_button(SEND, lambda: self.send(record))
+            self.add_button(SEND, lambda: self.send(record), needs=Permission.CONTRACTS)
         if record.status is QuoteStatus.SENT:
-            self.add_button(ACCEPT, lambda: self.accept(record))
+            self.add_button(ACCEPT, lambda: self.accept(record), needs=Permission.CONTRACTS)
         if record.status in (QuoteStatus.DRAFT, QuoteStatus.SENT):
-            self.add_button(REFUSE, lambda: self.refuse(record))
+            self.add_button(REFUSE, lambda: self.refuse(record), needs=Permission.CONTRACTS)
         if record.contract_status is ContractStatus.PENDING and record.contract_id is not None:
-            self.add_button(ACTIVATE, lambda: self.activate(record))
+            self.add_button(ACTIVATE, lambda: self.activate(record), needs=Permission.CONTRACTS)
         self.add_button(OPEN_PDF, lambda: self.open_pdf(record))
         self.add_button(SAVE_PDF, lambda: self.save_pdf(record))
 

@@ -35,6 +35,7 @@ from desktop.ui.formatting import (
     money,
     period_text,
 )
+from desktop.ui.role_gate import WRITE_PERMISSION
 from desktop.ui.tabs.specs import (
     CONTRACTS,
     DOMAINS,
@@ -124,7 +125,11 @@ class ClientView(RecordView):
             ("Nouvelle boîte aux lettres…", RecordKind.MAILBOX),
             ("Nouvelle notification de panne…", RecordKind.INCIDENT),
         ):
-            self.add_button(caption, lambda k=kind: self.new_requested.emit(k, record.id))
+            self.add_button(
+                caption,
+                lambda k=kind: self.new_requested.emit(k, record.id),
+                needs=WRITE_PERMISSION[kind],
+            )
         self.add_button("Mandats SEPA…", lambda: open_mandates(self, record))
         self.add_button("Inventaire des boîtes…", lambda: open_inventory(self, record.id))
         add_anonymise_client_action(self, record)

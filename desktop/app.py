@@ -16,6 +16,7 @@ from desktop.logs import log_uncaught, setup_logging
 from desktop.services.demo import generate_demo
 from desktop.services.provider import ProviderDraft, get_provider, provider_exists, save_provider
 from desktop.services.staff import staff_accounts_in_use
+from desktop.services.upkeep import run_upkeep
 from desktop.settings import load_local_settings, save_local_settings, staff_name
 
 if TYPE_CHECKING:
@@ -67,12 +68,19 @@ def run(db_value: str | None, argv: Sequence[str] = ()) -> int:
     window.start_sending()
     # The day's copy of an SQLite file, off the GUI thread: a large file takes seconds.
     run_in_background(lambda: daily_backup_logged(db), lambda _path: None, lambda _e: None)
+    # Quotes past their validity, mandates unused for 36 months: their statuses, for the lists.
+    run_in_background(lambda: run_upkeep(db, actor=actor), window.show_upkeep, _upkeep_failed)
     if not provider_exists(db):
         QTimer.singleShot(0, lambda: welcome(window, db, actor))
     try:
         return app.exec()
     finally:
         db.dispose()
+
+
+def _upkeep_failed(error: Exception) -> None:
+    """The day's upkeep at start is not worth an error box: the next start does it."""
+    log.warning("Daily upkeep failed: %s", getattr(error, "message", error))
 
 
 def _french_qt(app: QApplication) -> None:

@@ -329,6 +329,9 @@ def build_parser() -> FrenchArgumentParser:
     from desktop.cli_audit import add_audit_command  # imports this module
 
     add_audit_command(commands)
+    from desktop.cli_upkeep import add_upkeep_command  # imports this module
+
+    add_upkeep_command(commands)
     return parser
 
 

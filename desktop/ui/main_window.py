@@ -28,6 +28,7 @@ from desktop.errors import UserError
 from desktop.paths import log_dir
 from desktop.services.outbox import SendReport
 from desktop.services.staff import StaffAccount
+from desktop.services.upkeep import Upkeep
 from desktop.ui.db_worker import DbWorker
 from desktop.ui.dialogs.audit_dialog import open_audit
 from desktop.ui.dialogs.billing_run import BillingRunDialog
@@ -561,6 +562,12 @@ class MainWindow(QMainWindow):
     def show_notice(self, message: str) -> None:
         """A short outcome in the status bar (a batch of invoices issued, PDF saved…)."""
         self.statusBar().showMessage(message, 15_000)
+
+    def show_upkeep(self, upkeep: Upkeep) -> None:
+        """The day's upkeep done at start: what it changed, in the status bar."""
+        if upkeep.changed:
+            self.show_notice(f"{upkeep.summary()}.")
+            self.refresh()
 
     def show_account(self, account: StaffAccount) -> None:
         """Who is logged in, in the status bar; their password can then be changed."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -12,12 +13,14 @@ from pytestqt.qtbot import QtBot
 
 from desktop import app
 from desktop.db.engine import Database
+from desktop.domain.enums import QuoteStatus
 from desktop.services.clients import list_clients
 from desktop.services.listing import ListQuery
 from desktop.services.mailboxes import list_mailboxes
+from desktop.services.upkeep import run_upkeep
 from desktop.ui.dialogs.welcome import WelcomeDialog
 from desktop.ui.formatting import french_int
-from desktop.ui.main_window import MainWindow
+from desktop.ui.main_window import TAB_OF, MainWindow
 from desktop.ui.tabs.list_panel import ListPanel
 from desktop.ui.tabs.specs import RecordKind
 from desktop.ui.views.records import ClientView, MailboxView
@@ -221,3 +224,23 @@ def test_first_start_offers_the_welcome_then_loads_the_demo(
         app.welcome(window, sqlite_db, "poste-test")
     qtbot.waitUntil(lambda: (panel.model.total or 0) > 0, timeout=WAIT)
     assert not window.demo_action.isEnabled()
+
+
+def test_the_day_upkeep_is_told_in_the_status_bar(qtbot: QtBot, demo_db: Database) -> None:
+    window = app.build_window(demo_db, "poste-test")
+    qtbot.addWidget(window)
+    window.show_upkeep(run_upkeep(demo_db, date(2026, 1, 1), actor="poste-test"))
+    assert window.statusBar().currentMessage() == ""  # nothing was due: nothing said
+    quotes = window.record_tabs[TAB_OF[RecordKind.QUOTE]].panel
+    quotes.set_filter("status", QuoteStatus.EXPIRED)
+    qtbot.waitUntil(lambda: quotes.model.total is not None, timeout=WAIT)
+    expired_before = quotes.model.total or 0
+
+    upkeep = run_upkeep(demo_db, date(2030, 1, 1), actor="poste-test")
+    assert upkeep.expired_quotes
+    with qtbot.waitSignal(quotes.model.first_page_shown, timeout=WAIT):
+        window.show_upkeep(upkeep)  # and the lists are shown again
+    assert window.statusBar().currentMessage() == f"{upkeep.summary()}."
+    qtbot.waitUntil(
+        lambda: quotes.model.total == expired_before + len(upkeep.expired_quotes), timeout=WAIT
+    )

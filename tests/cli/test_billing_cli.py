@@ -7,18 +7,12 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from desktop.cli import main
 from desktop.db.engine import Database
 from desktop.db.models import Invoice
 from desktop.documents.facturx import check_xsd, embedded_xml
 from desktop.domain.enums import InvoiceKind
+from tests.cli.cli_helpers import run
 from tests.documents.pdf_helpers import flat, pages_text
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    status = main(list(argv))
-    out, err = capsys.readouterr()
-    return status, out, err
 
 
 def _count(db: Database) -> int:

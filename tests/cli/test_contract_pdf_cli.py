@@ -12,12 +12,7 @@ from pypdf import PdfReader
 from desktop.cli import main
 from desktop.db.engine import Database
 from desktop.db.models import Contract
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    status = main(list(argv))
-    out, err = capsys.readouterr()
-    return status, out, err
+from tests.cli.cli_helpers import run
 
 
 def _path(db: Database) -> str:

@@ -11,17 +11,12 @@ import sqlalchemy as sa
 from desktop.cli import main
 from desktop.db.engine import Database
 from desktop.db.models import Client
+from tests.cli.cli_helpers import run
 from tests.services.factories import OTHER_SIREN, SIREN
 
 GOOD = f"Raison sociale;SIREN;E-mail de facturation;Couleur\nAcme;{SIREN};a@acme.fr;bleu\n" + (
     f"Beta;{OTHER_SIREN};b@beta.fr;vert\n"
 )
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    status = main(list(argv))
-    out, err = capsys.readouterr()
-    return status, out, err
 
 
 def clients(db: Database) -> int:

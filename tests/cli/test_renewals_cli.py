@@ -9,12 +9,7 @@ from desktop.cli import main
 from desktop.db.engine import Database
 from desktop.db.models import Contract, Mailbox
 from desktop.domain.enums import MailboxStatus
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    status = main(list(argv))
-    out, err = capsys.readouterr()
-    return status, out, err
+from tests.cli.cli_helpers import run
 
 
 def _state(db: Database) -> tuple[list[object], int]:

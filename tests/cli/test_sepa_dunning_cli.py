@@ -12,13 +12,8 @@ from desktop.cli import main
 from desktop.db.engine import Database
 from desktop.db.models import DunningEvent, OutboxMessage, SepaBatch
 from desktop.domain.clock import paris_today
+from tests.cli.cli_helpers import run
 from tests.services.test_sepa_export import assert_xsd_valid, office
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    status = main(list(argv))
-    out, err = capsys.readouterr()
-    return status, out, err
 
 
 def _count(db: Database, model: type) -> int:

@@ -13,14 +13,9 @@ from desktop.db.engine import Database
 from desktop.db.models import Quote, SepaMandate
 from desktop.domain.enums import MandateStatus, QuoteStatus, StaffRole
 from desktop.services.staff import add_staff
+from tests.cli.cli_helpers import run
 
 AT = "2030-01-01"
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    status = main(list(argv))
-    out, err = capsys.readouterr()
-    return status, out, err
 
 
 def due(db: Database) -> tuple[list[str], int]:

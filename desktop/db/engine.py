@@ -13,6 +13,7 @@ import os
 import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -166,8 +167,11 @@ class Database:
     @contextmanager
     def session_scope(self) -> Iterator[Session]:
         """One user action that writes: committed at the end, rolled back on error."""
-        with translate_errors(self.url), self._write_sessions() as session, session.begin():
-            yield session
+        with translate_errors(self.url) as phase:
+            with self._write_sessions() as session, session.begin():
+                yield session
+                session.flush()  # the action's own failures come before the commit
+                phase.committing = True
 
     @contextmanager
     def read_session(self) -> Iterator[Session]:
@@ -183,16 +187,26 @@ class Database:
         self.engine.dispose()
 
 
+@dataclass
+class Phase:
+    committing: bool = False
+    """Set once the work is done and only the COMMIT is left: a connection lost then
+    leaves the outcome unknown (the server may have committed before the cut)."""
+
+
 @contextmanager
-def translate_errors(url: URL) -> Iterator[None]:
+def translate_errors(url: URL) -> Iterator[Phase]:
     """Turn driver failures to reach or read the database into one French line."""
+    phase = Phase()
     try:
-        yield
+        yield phase
     except sa.exc.DatabaseError as exc:  # OperationalError is one of them
         if exc.connection_invalidated:
             # An open connection dropped mid-action (server restart, network cut,
             # pg_terminate_backend): its transaction is gone, and the pool will hand a
             # new connection to the next action.
+            if phase.committing:
+                raise DatabaseError(commit_uncertain_message(url)) from exc
             raise DatabaseError(connection_lost_message(url)) from exc
         if isinstance(exc, sa.exc.OperationalError) and _is_connection_failure(exc):
             raise DatabaseError(connection_failure_message(url, exc)) from exc
@@ -247,6 +261,14 @@ def connection_lost_message(url: URL) -> str:
         f"La connexion à la base de données a été perdue ({describe_url(url)}) : "
         "rien n'a été enregistré. Réessayez ; si cela se reproduit, vérifiez le réseau "
         "et le serveur."
+    )
+
+
+def commit_uncertain_message(url: URL) -> str:
+    return (
+        f"La connexion à la base de données a été perdue pendant l'enregistrement "
+        f"({describe_url(url)}) : impossible de savoir s'il a abouti. Actualisez (F5) pour "
+        "vérifier avant de recommencer ; si cela se reproduit, vérifiez le réseau et le serveur."
     )
 
 

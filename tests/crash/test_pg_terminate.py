@@ -134,3 +134,29 @@ def test_a_connection_cut_while_idle_is_replaced_before_the_next_action(db: Data
     assert renewed in _terminate(db)
     with db.read_session() as session:
         assert session.get(Client, created.id) is not None
+
+
+def test_a_cut_during_the_commit_says_the_outcome_is_unknown(db: Database) -> None:
+    """Cut when only the COMMIT is left: the server may have committed or not, so the
+    message says so instead of « rien n'a été enregistré »."""
+    kept = client(db)
+    cuts: list[set[int]] = []
+
+    def before_commit(_conn: sa.Connection) -> None:
+        cuts.append(_terminate(db))
+
+    event.listen(db.engine, "commit", before_commit)
+    try:
+        with pytest.raises(DatabaseError) as caught:
+            client(db, name="Coupé au commit")
+    finally:
+        event.remove(db.engine, "commit", before_commit)
+    assert len(cuts) == 1 and cuts[0]
+    assert caught.value.message == (
+        "La connexion à la base de données a été perdue pendant l'enregistrement "
+        f"({db.description}) : impossible de savoir s'il a abouti. Actualisez (F5) pour "
+        "vérifier avant de recommencer ; si cela se reproduit, vérifiez le réseau et le serveur."
+    )
+    with db.read_session() as session:  # cut before the COMMIT reached the server: not kept
+        names = list(session.scalars(sa.select(Client.name).order_by(Client.id)))
+    assert names == [kept.name]

@@ -75,6 +75,7 @@ EXTRA_LABELS: dict[str, str] = {
     "availability": "Disponibilité",
     "base": "Base",
     "clients": "Clients",
+    "contacts": "Contacts",
     "billing_ends_on_override": "Fin de facturation (forcée)",
     "billing_month": "Mois facturé",
     "buyer_name": "Acheteur",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import string
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from desktop.db.audit import annotate
 from desktop.db.engine import Database
 from desktop.db.models import Client, Contact, Domain, Mailbox
 from desktop.domain.clock import as_utc, utc_now
@@ -200,6 +202,9 @@ def update_client(
         values["code"] = values["code"] or client.code
         for name, value in values.items():
             setattr(client, name, value)
+        changed_contacts = _contact_changes(client.contacts, contacts)
+        if changed_contacts:  # on the client's own audit row: a conflict names them
+            annotate(session, client, after={"contacts": changed_contacts})
         _replace_contacts(client, contacts, actor)
         # Always stamped, so that the version moves even when only contacts changed.
         client.updated_by = actor
@@ -532,6 +537,30 @@ def _unique_rules(draft: ClientDraft) -> tuple[UniqueRule, ...]:
     if not code:
         message = "Le code client généré est déjà utilisé : enregistrez à nouveau."
     return (UniqueRule("uq_client_code", "code", message),)
+
+
+def _contact_changes(existing: Sequence[Contact], contacts: Sequence[_CleanContact]) -> str:
+    """« 1 ajouté, 1 modifié, 1 supprimé » (only what happened; "" if nothing did): what a
+    save does to the client's contacts, told without their personal values."""
+    by_id = {contact.id: contact for contact in existing}
+    added = sum(1 for c in contacts if c.id not in by_id)
+    kept = {c.id: c for c in contacts if c.id is not None and c.id in by_id}
+    modified = sum(1 for id_, c in kept.items() if _contact_values(by_id[id_]) != _clean_values(c))
+    removed = len(by_id) - len(kept)
+    parts = [
+        f"{count} {word}{'s' if count > 1 else ''}"
+        for count, word in ((added, "ajouté"), (modified, "modifié"), (removed, "supprimé"))
+        if count
+    ]
+    return ", ".join(parts)
+
+
+def _contact_values(contact: Contact) -> tuple[object, ...]:
+    return (contact.role, contact.name, contact.email, contact.phone, contact.is_primary)
+
+
+def _clean_values(contact: _CleanContact) -> tuple[object, ...]:
+    return (contact.role, contact.name or "", contact.email, contact.phone, contact.is_primary)
 
 
 def _replace_contacts(client: Client, contacts: list[_CleanContact], actor: str) -> None:

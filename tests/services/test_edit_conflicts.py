@@ -11,11 +11,11 @@ import sqlalchemy as sa
 from factories import World, business_draft, client, mailbox, mailbox_draft, world
 
 from desktop.db.engine import Database
-from desktop.db.models import Client, Incident, Mailbox
+from desktop.db.models import AuditLog, Client, Incident, Mailbox
 from desktop.domain.clock import PARIS
-from desktop.domain.enums import IncidentChannel
+from desktop.domain.enums import ContactRole, IncidentChannel
 from desktop.errors import ConflictError
-from desktop.services.clients import get_client, update_client
+from desktop.services.clients import ContactDraft, get_client, update_client
 from desktop.services.incidents import IncidentDraft, create_incident, get_incident, update_incident
 from desktop.services.mailboxes import get_mailbox, update_mailbox
 
@@ -81,6 +81,49 @@ def test_two_desktops_editing_one_client(db: Database, desktop_b: Database) -> N
         "Paris",
     )
     assert again.version == saved.version + 1
+
+
+def test_a_change_of_contacts_alone_is_named(db: Database, desktop_b: Database) -> None:
+    anne = ContactDraft(role=ContactRole.ADMINISTRATOR, name="Anne Roux", email="anne@acme.fr")
+    paul = ContactDraft(role=ContactRole.BILLING, name="Paul Roux", email="paul@acme.fr")
+    created = client(db, contacts=(anne, paul))
+    read_by_b = get_client(desktop_b, created.id)
+    [kept_anne, _paul] = sorted(created.contacts, key=lambda c: c.name)
+    remy = ContactDraft(role=ContactRole.TECHNICAL, name="Rémy Roux", phone="01 02 03 04 05")
+    update_client(
+        db,
+        created.id,
+        business_draft(contacts=(replace(anne, id=kept_anne.id, name="Anne Roux-Blanc"), remy)),
+        expected_version=created.version,
+        actor="jdupont",
+    )
+    with pytest.raises(ConflictError) as refused:
+        update_client(
+            desktop_b,
+            created.id,
+            business_draft(name="Acme", contacts=()),
+            expected_version=read_by_b.version,
+            actor="mmartin",
+        )
+    assert refused.value.message.endswith(
+        "depuis votre lecture (contacts) ; rechargez-le avant d'enregistrer. "
+        "Rien n'a été enregistré."
+    )
+    with db.read_session() as session:
+        trail = (
+            session.execute(
+                sa.select(AuditLog.after)
+                .where(AuditLog.entity == "client", AuditLog.entity_id == created.id)
+                .order_by(AuditLog.id)
+            )
+            .scalars()
+            .all()
+        )
+    assert trail[-1] == {"contacts": "1 ajouté, 1 modifié, 1 supprimé", "_version": 2}
+    assert [c.name for c in get_client(db, created.id).contacts] == [
+        "Anne Roux-Blanc",
+        "Rémy Roux",
+    ]
 
 
 def test_two_desktops_editing_one_mailbox(db: Database, desktop_b: Database) -> None:

@@ -328,13 +328,16 @@ def _payment_method(
     own: PaymentMethod | None, contracts: Iterable[ContractTerms], *, renewal_only: bool
 ) -> PaymentMethod | None:
     """How the invoice is paid: renewals by SEPA direct debit (HE §9.3) unless the client
-    pays by administrative mandate (a public body); the initial order by the client's
-    method, else the first one set on its billed contracts (HE §9.2)."""
+    pays by administrative mandate (a public body); the initial order by transfer, cheque
+    or administrative mandate, nothing else (HE §9.2): the client's method if it is one of
+    them, else the first one set on its billed contracts, else a transfer for a client set
+    to direct debit (which only applies once renewed)."""
     if renewal_only and own is not PaymentMethod.ADMINISTRATIVE_MANDATE:
         return PaymentMethod.SEPA_DEBIT
-    if own is not None:
-        return own
-    return next((c.payment_method for c in contracts if c.payment_method is not None), None)
+    chosen = [own, *(c.payment_method for c in contracts)]
+    allowed = (m for m in chosen if m is not None and m is not PaymentMethod.SEPA_DEBIT)
+    fallback = PaymentMethod.TRANSFER if PaymentMethod.SEPA_DEBIT in chosen else None
+    return next(allowed, fallback)
 
 
 def _account_line(

@@ -377,8 +377,21 @@ def test_renewal_and_payment_method_come_from_the_billed_contracts() -> None:
     assert new_only.payment_method is PaymentMethod.TRANSFER
     assert with_old.payment_method is PaymentMethod.TRANSFER
     assert old_only.payment_method is PaymentMethod.SEPA_DEBIT
+    # A client set to direct debit still pays its initial order by transfer (or the way
+    # its contract says): SEPA only applies once renewed.
     own = bill(client(box(), payment_method=PaymentMethod.SEPA_DEBIT))
-    assert own.payment_method is PaymentMethod.SEPA_DEBIT
+    assert own.payment_method is PaymentMethod.TRANSFER
+    own_renewed = bill(
+        client(box(contract=2), contracts=(CONTRACT, OLD_CONTRACT),
+               payment_method=PaymentMethod.SEPA_DEBIT)
+    )  # fmt: skip
+    assert own_renewed.payment_method is PaymentMethod.SEPA_DEBIT
+    by_cheque = ContractTerms(1, "C2026-00002", PaymentMethod.CHEQUE, date(2026, 1, 1), 12)
+    unset = ContractTerms(1, "C2026-00002", None, date(2026, 1, 1), 12)
+    for terms, expected in ((by_cheque, PaymentMethod.CHEQUE), (unset, PaymentMethod.TRANSFER)):
+        draft = bill(client(box(), contracts=(terms,), payment_method=PaymentMethod.SEPA_DEBIT))
+        assert draft.payment_method is expected
+    assert bill(client(box(), contracts=(unset,))).payment_method is None
     public = bill(
         client(box(contract=2), contracts=(CONTRACT, OLD_CONTRACT),
                payment_method=PaymentMethod.ADMINISTRATIVE_MANDATE)

@@ -305,7 +305,9 @@ def test_renewal_flag_and_payment_method(db: Database, line: int, plan: int) -> 
 
     billed = {invoice.client_id: invoice for invoice in h.invoices(db)}
     assert (billed[new.client_id].is_renewal, billed[old.client_id].is_renewal) == (False, True)
-    assert billed[new.client_id].payment_method is PaymentMethod.SEPA_DEBIT
+    # The initial order is never debited (HE §9.2): the client's direct debit waits for
+    # the renewal, this first invoice is paid by transfer.
+    assert billed[new.client_id].payment_method is PaymentMethod.TRANSFER
     # Renewed: collected by direct debit (HE §9.3), whatever the initial order's cheque.
     assert billed[old.client_id].payment_method is PaymentMethod.SEPA_DEBIT
 

@@ -514,9 +514,10 @@ def _choose_dunned(db: Database, rng: random.Random, today: date, reminded: int 
         active = set(
             session.scalars(sa.select(Client.id).where(Client.status == ClientStatus.ACTIVE))
         )
+        crossed = _paid_after_a_run(session, today)
     first_run = today - timedelta(days=DUNNING_DAYS[0])
     late = {r.client_id for r in overdue if r.due_on < first_run}
-    owners = sorted(late & running & active - {reminded})
+    owners = sorted(late & running & active - {reminded} - crossed)
     picked: list[int | None] = [*rng.sample(owners, min(2, len(owners))), None, None]
     deleted, suspended = picked[:2]
     bounced = max(
@@ -525,6 +526,19 @@ def _choose_dunned(db: Database, rng: random.Random, today: date, reminded: int 
         default=None,
     )
     return _Dunned(deleted, suspended, reminded, None if bounced is None else bounced.id)
+
+
+def _paid_after_a_run(session: Session, today: date) -> set[int]:
+    """Clients whose history has an invoice still unpaid on the day a run of the sequence
+    found it overdue (paid a few days late): such a client would be reminded before its
+    scripted step, so it is not one of the dunned."""
+    runs = [today - timedelta(days=days) for days in DUNNING_DAYS]
+    rows = session.execute(
+        sa.select(Invoice.client_id, Invoice.due_on, Payment.paid_on)
+        .join(Payment, Payment.invoice_id == Invoice.id)
+        .where(Payment.paid_on >= min(runs), Invoice.due_on < max(runs))
+    ).all()
+    return {row.client_id for row in rows if any(row.due_on < run <= row.paid_on for run in runs)}
 
 
 def _pay_late(db: Database, rng: random.Random, today: date, dunned: _Dunned) -> int:

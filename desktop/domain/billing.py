@@ -22,6 +22,10 @@ gets back one :class:`InvoiceDraft` per client, lines in print order.
   - per act (options, initial fees, services): once, on the first month whose
     last day is on or after their date. The caller passes only those not yet
     billed; initial fees thus land on the first invoice (O365 §6).
+- **Missed months.** The run bills a month at its start; an account activated
+  later in that month (or a monthly or yearly option started then) was not on
+  that invoice. Its days of such months come on the next invoice, one line per
+  month, priced as in that month (the caller says which months were missed).
 
 The values made by the hundred thousand (intervals, accounts, subscriptions,
 lines) are immutable named tuples: four times cheaper to make than frozen
@@ -210,6 +214,9 @@ class Account(NamedTuple):
     plan_id: int
     address: str
     active: Interval
+    missed: tuple[Month, ...] = ()
+    """Earlier months invoiced to the client without this account (activated after their
+    run): their days are billed on this invoice too."""
 
 
 class Subscription(NamedTuple):
@@ -224,6 +231,9 @@ class Subscription(NamedTuple):
     address: str | None = None
     mailbox_active: Interval | None = None
     """The billable interval of its mailbox; None when on a contract or never activated."""
+    missed: tuple[Month, ...] = ()
+    """Earlier months invoiced to the client without this monthly or yearly option (it
+    started, or its mailbox opened, after their run): billed on this invoice too."""
 
 
 @dataclass(frozen=True)
@@ -307,21 +317,25 @@ def bill_client(client: ClientMonth, month: Month, catalogue: Catalogue) -> Invo
 def _keyed_lines(
     client: ClientMonth, month: Month, catalogue: Catalogue
 ) -> Iterator[tuple[_SortKey, LineDraft]]:
-    """Every line due, with its sort key."""
+    """Every line due, with its sort key: the month's, and the missed months' before."""
     for account in client.accounts:
         contract = client.contracts.get(account.contract_id)
-        line = None if contract is None else _account_line(account, contract, month, catalogue)
-        if contract is not None and line is not None:
-            yield (
-                (contract.number, 0, account.address, line.period_start, account.mailbox_id),
-                line,
-            )
+        if contract is None:
+            continue
+        for billed in (*account.missed, month):
+            line = _account_line(account, contract, billed, catalogue)
+            if line is not None:
+                key = (contract.number, 0, account.address, line.period_start, account.mailbox_id)
+                yield key, line
     for sub in client.subscriptions:
         contract = client.contracts.get(sub.contract_id)
-        line = None if contract is None else _option_line(sub, contract, month, catalogue)
-        if contract is not None and line is not None:
-            name = f"{catalogue.options[sub.option_id].name}\n{sub.address or ''}"
-            yield (contract.number, 1, name, line.period_start, sub.id), line
+        if contract is None:
+            continue
+        name = f"{catalogue.options[sub.option_id].name}\n{sub.address or ''}"
+        for billed in (*sub.missed, month):
+            line = _option_line(sub, contract, billed, catalogue)
+            if line is not None:
+                yield (contract.number, 1, name, line.period_start, sub.id), line
 
 
 def _payment_method(

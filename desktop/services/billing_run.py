@@ -81,6 +81,12 @@ from desktop.domain.roles import Permission
 from desktop.errors import UserError
 from desktop.services.access import requires
 from desktop.services.issuing import issue_invoices
+from desktop.services.missed_months import (
+    MissedMonths,
+    missed_months,
+    recent_accounts,
+    recent_options,
+)
 
 DEFAULT_BATCH_SIZE = 250
 DEFAULT_VAT_RATE = Decimal("20.00")
@@ -547,12 +553,13 @@ def _client_months(
 ) -> dict[int, ClientMonth]:
     """What each client has that may be billed in ``month`` (clients with something only)."""
     contracts, owner = _contracts(session, clients)
+    missed = missed_months(session, month)
     accounts: dict[int, list[Account]] = defaultdict(list)
-    for account in _accounts(session, month):
+    for account in _accounts(session, month, missed):
         if account.contract_id in owner:
             accounts[owner[account.contract_id]].append(account)
     subscriptions: dict[int, list[Subscription]] = defaultdict(list)
-    for sub in _subscriptions(session, month):
+    for sub in _subscriptions(session, month, missed):
         if sub.contract_id in owner:
             subscriptions[owner[sub.contract_id]].append(sub)
     return {
@@ -627,8 +634,9 @@ _MAILBOX_END = sa.func.coalesce(Mailbox.billing_ends_on_override, Mailbox.ends_o
 """The last billable day of a mailbox: the shortened period granted, else its end."""
 
 
-def _accounts(session: Session, month: Month) -> Iterable[Account]:
-    """The mailboxes billable in ``month``: activated, and not ended before it."""
+def _accounts(session: Session, month: Month, missed: MissedMonths) -> Iterable[Account]:
+    """The mailboxes billable in ``month`` (activated, and not ended before it), and those
+    activated in the months looked back at (which may have missed some)."""
     rows = session.execute(
         sa.select(
             Mailbox.id,
@@ -641,22 +649,30 @@ def _accounts(session: Session, month: Month) -> Iterable[Account]:
             Mailbox.status != MailboxStatus.REQUESTED,
             Mailbox.activated_on.is_not(None),
             Mailbox.activated_on <= month.last,
-            sa.or_(_MAILBOX_END.is_(None), _MAILBOX_END >= month.first),
+            sa.or_(
+                _MAILBOX_END.is_(None),
+                _MAILBOX_END >= month.first,
+                recent_accounts(missed.since, month),
+            ),
         )
     )
     for row in rows:
         yield Account(
             row.id, row.contract_id, row.plan_id, _display(row.address),
-            Interval(row.activated_on, row.end),
+            Interval(row.activated_on, row.end), missed.accounts.get(row.id, ()),
         )  # fmt: skip
 
 
-def _subscriptions(session: Session, month: Month) -> Iterable[Subscription]:
-    """Subscribed options that may be billed in ``month``: running ones, per-act not billed."""
+def _subscriptions(session: Session, month: Month, missed: MissedMonths) -> Iterable[Subscription]:
+    """Subscribed options that may be billed in ``month``: running ones, per-act not billed,
+    and monthly or yearly ones begun in the months looked back at (they may have missed
+    some)."""
     option = CatalogueOption
     sub = SubscribedOption
     per_act = option.billing == OptionBilling.PER_ACT
-    running = sa.or_(sub.ends_on.is_(None), sub.ends_on >= month.first)
+    running = sa.or_(
+        sub.ends_on.is_(None), sub.ends_on >= month.first, recent_options(missed.since, month)
+    )
     rows = session.execute(
         sa.select(
             sub.id,
@@ -688,6 +704,7 @@ def _subscriptions(session: Session, month: Month) -> Iterable[Subscription]:
             mailbox_id=row.mailbox_id,
             address=None if row.address is None else _display(row.address),
             mailbox_active=_mailbox_active(row.status, row.activated_on, row.mailbox_end),
+            missed=missed.options.get(row.id, ()),
         )
 
 

@@ -19,6 +19,7 @@ back-billed.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -75,9 +76,9 @@ def missed_months(session: Session, month: Month) -> MissedMonths:
     return MissedMonths(
         since,
         _missed(((r.id, r.client_id, r.activated_on) for r in account_rows), account_lines,
-                invoiced, since, month),
+                invoiced, since),
         _missed(((r.id, r.client_id, max(r.start, r.starts_on)) for r in option_rows),
-                option_lines, invoiced, since, month),
+                option_lines, invoiced, since),
     )  # fmt: skip
 
 
@@ -153,17 +154,19 @@ def _missed(
     lined: set[tuple[int, date]],
     invoiced: set[tuple[int, date]],
     since: date,
-    month: Month,
 ) -> dict[int, tuple[Month, ...]]:
     """For each (id, client, first billable day): the months it missed."""
+    months: dict[int, list[date]] = defaultdict(list)
+    for client_id, first in sorted(invoiced):
+        months[client_id].append(first)
     missed: dict[int, tuple[Month, ...]] = {}
     for subject, client_id, start in rows:
-        first = max(start, since).replace(day=1)
-        found = []
-        while first < month.first:
-            if (client_id, first) in invoiced and (subject, first) not in lined:
-                found.append(Month.of(first))
-            first = add_months(first, 1)
+        begun = max(start, since).replace(day=1)
+        found = tuple(
+            Month.of(first)
+            for first in months.get(client_id, ())
+            if first >= begun and (subject, first) not in lined
+        )
         if found:
-            missed[subject] = tuple(found)
+            missed[subject] = found
     return missed

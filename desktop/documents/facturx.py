@@ -95,6 +95,7 @@ PAYMENT_CODES = {
 }
 UNDEFINED_PAYMENT = "1"
 CREDIT_TRANSFER = "30"
+SEPA_DEBIT = PAYMENT_CODES[PaymentMethod.SEPA_DEBIT]
 
 SRGB_IDENTIFIER = "sRGB IEC61966-2.1"
 ADOBE_X = "adobe:ns:meta/"
@@ -276,6 +277,8 @@ def _address(w: _Writer, address: PostalAddress) -> None:
 
 def _settlement(w: _Writer, doc: InvoiceDocument, sign: Decimal) -> None:
     w.open("ram:ApplicableHeaderTradeSettlement")
+    if payment_means_code(doc) == SEPA_DEBIT and doc.terms.creditor_id:
+        w.text("ram:CreditorReferenceID", doc.terms.creditor_id)  # BT-90
     w.text("ram:InvoiceCurrencyCode", doc.currency)
     _payment_means(w, doc)
     totals = doc.totals
@@ -341,6 +344,8 @@ def _payment_terms(w: _Writer, doc: InvoiceDocument) -> None:
     w.text("ram:Description", f"{description}, à réception" if due is None else description)
     if due is not None:
         w.date("ram:DueDateDateTime", due)
+    if payment_means_code(doc) == SEPA_DEBIT and doc.terms.mandate_rum:
+        w.text("ram:DirectDebitMandateID", doc.terms.mandate_rum)  # BT-89
     w.close("ram:SpecifiedTradePaymentTerms")
 
 

@@ -77,6 +77,12 @@ class InvoiceTerms:
     """« Pas d'escompte pour paiement anticipé. » or the discount's terms."""
     vat_on_debits: bool
     """The seller opted to pay VAT on debits (else on receipts, services' default)."""
+    creditor_id: str | None = None
+    """The seller's SEPA creditor identifier (ICS)."""
+    mandate_rum: str | None = None
+    """For a direct debit: the mandate's unique reference (RUM) when it was issued."""
+    debited_account: str | None = None
+    """For a direct debit: the debtor's IBAN, masked (« FR****…0189 »)."""
 
 
 @dataclass(frozen=True)

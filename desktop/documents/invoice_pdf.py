@@ -447,12 +447,31 @@ def _payment(doc: InvoiceDocument, texts: TextOperators) -> list[Flowable]:
     rows = [("Échéance", french_date(terms.due_on) if terms.due_on else "à réception")]
     if terms.payment_method is not None:
         rows.append(("Mode de paiement", terms.payment_method.label))
+    rows += debit_notice(doc)
     if _shows_bank_details(terms, doc.seller):
         rows += [("IBAN", grouped_iban(doc.seller.iban or "")), ("BIC", doc.seller.bic or "—")]
     looks = [Look(SANS_BOLD, colour=MUTED, top=1, bottom=1.5), Look(top=1, bottom=1.5)]
     widths = [38 * mm, CONTENT_WIDTH - 38 * mm]
     table = TextGrid(rows, widths, [looks] * len(rows), texts)
     return [one_line("Règlement", s.heading, texts), table]
+
+
+def debit_notice(doc: InvoiceDocument) -> list[tuple[str, str]]:
+    """An invoice collected by direct debit is its pre-notification (invoicing-fr.md): the
+    amount, the day, the account (masked), the mandate and the creditor identifier."""
+    terms = doc.terms
+    if terms.payment_method is not PaymentMethod.SEPA_DEBIT or doc.is_credit_note:
+        return []
+    when = f"le {french_date(terms.due_on)}" if terms.due_on else "à réception"
+    account = terms.debited_account
+    where = f" sur le compte {account[:2]}…{account[-4:]}" if account else ""
+    rows = [("Prélèvement", f"{french_money(doc.totals.incl_vat)} {when}{where}")]
+    if terms.mandate_rum:
+        rows.append(("Mandat (RUM)", terms.mandate_rum))
+    if terms.creditor_id:
+        rows.append(("Créancier (ICS)", terms.creditor_id))
+    rows.append(("Pré-notification", "Cette facture tient lieu de pré-notification."))
+    return rows
 
 
 def grouped_iban(iban: str) -> str:

@@ -177,7 +177,7 @@ def _document(
         seller=_seller(seller, logo),
         buyer=_buyer(buyer),
         lines=tuple(_line(line) for line in invoice.lines),
-        terms=_terms(seller, invoice),
+        terms=_terms(seller, buyer, invoice),
         period_start=invoice.period_start,
         period_end=invoice.period_end,
         purchase_order_ref=invoice.purchase_order_ref,
@@ -233,7 +233,7 @@ def _buyer(values: Mapping[str, Any]) -> InvoiceParty:
     )
 
 
-def _terms(seller: Mapping[str, Any], invoice: Invoice) -> InvoiceTerms:
+def _terms(seller: Mapping[str, Any], buyer: Mapping[str, Any], invoice: Invoice) -> InvoiceTerms:
     penalty = seller.get("penalty_rate")
     indemnity = seller.get("recovery_indemnity")
     return InvoiceTerms(
@@ -245,6 +245,9 @@ def _terms(seller: Mapping[str, Any], invoice: Invoice) -> InvoiceTerms:
         ),
         early_payment_discount=seller.get("early_payment_discount") or NO_DISCOUNT,
         vat_on_debits=bool(seller.get("vat_on_debits")),
+        creditor_id=seller.get("sepa_creditor_id"),
+        mandate_rum=buyer.get("sepa_mandate_rum"),
+        debited_account=buyer.get("sepa_debtor_iban"),
     )
 
 

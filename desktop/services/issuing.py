@@ -10,7 +10,7 @@ desktop. A rollback gives every number back.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, cast
@@ -22,8 +22,9 @@ from desktop.db import audit
 from desktop.db.engine import Database
 from desktop.db.models import Client, Invoice, InvoiceLine, Provider
 from desktop.domain.addresses import PostalAddress
+from desktop.domain.banking import mask_iban
 from desktop.domain.clock import paris_today, utc_now
-from desktop.domain.enums import AuditAction, InvoiceKind, InvoiceStatus
+from desktop.domain.enums import AuditAction, InvoiceKind, InvoiceStatus, PaymentMethod
 from desktop.domain.invoice_hash import chain_hash
 from desktop.domain.invoice_totals import invoice_totals
 from desktop.domain.roles import Permission
@@ -31,6 +32,7 @@ from desktop.errors import UserError
 from desktop.services.access import requires
 from desktop.services.counters import series_key, take_values
 from desktop.services.invoice_fields import document_payload
+from desktop.services.mandates import active_mandate
 
 CHAIN_SERIES = "document-chain"
 
@@ -38,7 +40,7 @@ SELLER_FIELDS = (
     "name", "legal_form", "share_capital", "address_line1", "address_line2", "postcode",
     "city", "country", "siren", "rcs_city", "vat_number", "phone", "email", "website", "iban",
     "bic", "penalty_rate", "recovery_indemnity", "early_payment_discount", "vat_on_debits",
-    "invoice_footer",
+    "invoice_footer", "sepa_creditor_id",
 )  # fmt: skip
 BUYER_FIELDS = (
     "code", "kind", "name", "legal_form", "siren", "siret", "vat_number", "address_line1",
@@ -101,7 +103,7 @@ def issue_invoices(
             "seller_json": seller,
             "chain_index": chain.index + offset,
             "previous_hash": previous,
-            **_buyer_columns(buyers[draft.client_id]),
+            **_buyer_columns(buyers[draft.client_id], _debit_terms(session, draft)),
         }
         payload = document_payload({**_row(draft), **values}, lines[draft.id])
         previous = chain_hash(previous, payload)
@@ -174,7 +176,11 @@ def _provider(session: Session) -> Provider:
 
 def snapshot(row: object, names: Sequence[str]) -> str:
     """The named attributes of a row as canonical JSON (decimals as text)."""
-    values = {name: getattr(row, name) for name in names}
+    return canonical_snapshot({name: getattr(row, name) for name in names})
+
+
+def canonical_snapshot(values: Mapping[str, Any]) -> str:
+    """Values as canonical JSON (decimals, dates and enums as text)."""
     return json.dumps(
         {k: str(v) if v is not None and not isinstance(v, bool | int | str) else v
          for k, v in values.items()},
@@ -187,9 +193,24 @@ def _buyers(session: Session, client_ids: set[int]) -> dict[int, Client]:
     return {client.id: client for client in clients}
 
 
-def _buyer_columns(client: Client) -> dict[str, Any]:
+def _debit_terms(session: Session, draft: sa.Row[Any]) -> dict[str, str]:
+    """For an invoice collected by direct debit, what its pre-notification names: the
+    mandate's reference and the debited account, masked (the invoice can serve as the
+    pre-notification, invoicing-fr.md); nothing when no mandate is active yet."""
+    if draft.payment_method != PaymentMethod.SEPA_DEBIT or draft.kind != InvoiceKind.INVOICE:
+        return {}
+    mandate = active_mandate(session, draft.client_id)
+    if mandate is None:
+        return {}
+    return {"sepa_mandate_rum": mandate.rum, "sepa_debtor_iban": mask_iban(mandate.iban)}
+
+
+def _buyer_columns(client: Client, debit: dict[str, str]) -> dict[str, Any]:
+    buyer = snapshot(client, BUYER_FIELDS)
+    if debit:
+        buyer = canonical_snapshot({**json.loads(buyer), **debit})
     return {
-        "buyer_json": snapshot(client, BUYER_FIELDS),
+        "buyer_json": buyer,
         "buyer_name": client.name,
         "buyer_address": printable_address(client),
         "buyer_siren": client.siren,

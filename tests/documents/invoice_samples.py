@@ -165,5 +165,16 @@ def consumer_invoice(**changes: Any) -> InvoiceDocument:
     return invoice(buyer=person, purchase_order_ref=None, **changes)
 
 
+def sepa_invoice(**changes: Any) -> InvoiceDocument:
+    """Collected by direct debit: it is also the debit's pre-notification."""
+    debit = terms(
+        payment_method=PaymentMethod.SEPA_DEBIT,
+        creditor_id="FR12ZZZ123456",
+        mandate_rum="BOM-CL00012-000001",
+        debited_account="FR*********************0189",
+    )
+    return invoice(terms=debit, **changes)
+
+
 def draft(**changes: Any) -> InvoiceDocument:
     return invoice(number=None, **changes)

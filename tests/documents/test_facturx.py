@@ -212,6 +212,26 @@ def test_payment_means(method: PaymentMethod | None, iban: str | None, code: str
     assert len(accounts) == (1 if code == "30" else 0)
 
 
+def test_a_direct_debit_names_its_mandate_and_creditor() -> None:
+    xml = cii_xml(sample.sepa_invoice())
+    assert valid(xml)
+    cii = Cii(xml)
+    settlement = "//ram:ApplicableHeaderTradeSettlement"
+    assert cii.one(f"{settlement}/ram:CreditorReferenceID") == "FR12ZZZ123456"  # BT-90
+    terms = f"{settlement}/ram:SpecifiedTradePaymentTerms"
+    assert cii.one(f"{terms}/ram:DirectDebitMandateID") == "BOM-CL00012-000001"  # BT-89
+    assert cii.one(f"{settlement}/ram:SpecifiedTradeSettlementPaymentMeans/ram:TypeCode") == "59"
+    by_transfer = Cii(
+        cii_xml(
+            sample.invoice(
+                terms=replace(sample.sepa_invoice().terms, payment_method=PaymentMethod.TRANSFER)
+            )
+        )
+    )
+    assert by_transfer.all("//ram:CreditorReferenceID") == []
+    assert by_transfer.all("//ram:DirectDebitMandateID") == []
+
+
 def test_vat_on_receipts() -> None:
     cii = Cii(cii_xml(sample.invoice(terms=sample.terms(vat_on_debits=False))))
     codes = {
@@ -265,8 +285,9 @@ def failed_asserts(schematrons: dict[str, Any], name: str, xml: bytes) -> list[s
         sample.consumer_invoice(),
         sample.long_invoice(30, terms=sample.terms(vat_on_debits=False)),
         sample.invoice(terms=sample.terms(payment_method=PaymentMethod.SEPA_DEBIT)),
+        sample.sepa_invoice(),
     ],
-    ids=["invoice", "credit_note", "consumer", "long", "sepa"],
+    ids=["invoice", "credit_note", "consumer", "long", "sepa", "sepa_mandate"],
 )
 def test_schematrons_pass(schematrons: dict[str, Any], doc: Any) -> None:
     xml = cii_xml(doc)

@@ -110,6 +110,23 @@ def test_credit_note_names_the_invoice_it_corrects() -> None:
         assert phrase in text, phrase
 
 
+def test_a_direct_debit_invoice_is_its_pre_notification() -> None:
+    doc = sample.sepa_invoice()
+    text = text_of(build_invoice(doc).data)
+    total = f"{doc.totals.incl_vat:,.2f}".replace(",", " ").replace(".", ",")
+    for phrase in (
+        "Mode de paiement Prélèvement SEPA",
+        f"Prélèvement {total} € le 31/03/2026 sur le compte FR…0189",
+        "Mandat (RUM) BOM-CL00012-000001",
+        "Créancier (ICS) FR12ZZZ123456",
+        "Pré-notification Cette facture tient lieu de pré-notification.",
+    ):
+        assert phrase in text, phrase
+    assert "IBAN" not in text  # nothing to transfer: the seller's account is not printed
+    credit = text_of(build_invoice(sample.credit_note(terms=doc.terms)).data)
+    assert "Pré-notification" not in credit and "Mandat (RUM)" not in credit
+
+
 def test_lines_flow_over_pages_with_the_header_repeated() -> None:
     rendered = build_invoice(sample.long_invoice(120))
     pages = [flat(page) for page in pages_text(rendered.data)]

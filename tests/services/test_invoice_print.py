@@ -221,3 +221,46 @@ def test_printed_invoice_makes_a_valid_factur_x(db: Database) -> None:
 def test_issued_invoice_helper_still_works(db: Database) -> None:
     _, number = issued_invoice(db, billing_setup(db), on=DAY)
     assert invoice_document(db, number).issued_on == DAY
+
+
+def test_a_direct_debit_invoice_freezes_its_mandate_as_its_pre_notification(
+    db: Database,
+) -> None:
+    from desktop.services.invoice_chain import verify_chain
+    from desktop.services.issuing import issue_drafts
+    from desktop.services.mandates import create_mandate, revoke_mandate
+
+    client_id = billing_setup(db)
+    _set_provider(db, sepa_creditor_id="FR12ZZZ123456")
+    mandate = create_mandate(
+        db,
+        client_id,
+        debtor_name="Acme Industrie",
+        debtor_address="3 quai Saint-Antoine\n69002 Lyon",
+        iban="FR14 2004 1010 0505 0001 3M02 606",
+        bic="PSSTFRPP",
+        signed_on=date(2026, 1, 15),
+        actor=ACTOR,
+    )
+    invoice_id = draft_invoice(db, client_id, month=date(2026, 2, 1))
+    _set_invoice(db, invoice_id, payment_method=PaymentMethod.SEPA_DEBIT)
+    by_transfer = draft_invoice(db, client_id)
+    numbers = issue_drafts(db, [invoice_id, by_transfer], actor=ACTOR, today=DAY)
+
+    terms = invoice_document(db, numbers[0]).terms
+    assert (terms.payment_method, terms.creditor_id, terms.mandate_rum, terms.debited_account) == (
+        PaymentMethod.SEPA_DEBIT,
+        "FR12ZZZ123456",
+        mandate.rum,
+        "FR*********************2606",
+    )
+    other = invoice_document(db, numbers[1]).terms
+    assert (other.mandate_rum, other.debited_account) == (None, None)
+    assert other.creditor_id == "FR12ZZZ123456"  # the seller's, frozen on every invoice
+
+    revoke_mandate(db, mandate.id, revoked_on=DAY, actor=ACTOR)  # later events change nothing
+    assert invoice_document(db, numbers[0]).terms.mandate_rum == mandate.rum
+    text = flat(" ".join(pages_text(build_facturx(invoice_document(db, numbers[0])).data)))
+    assert f"Mandat (RUM) {mandate.rum}" in text
+    assert "sur le compte FR…2606" in text
+    assert verify_chain(db).intact

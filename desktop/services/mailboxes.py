@@ -97,6 +97,8 @@ class MailboxDetails:
     ends_on: date | None
     terminated_on: date | None
     deleted_on: date | None
+    billing_ends_on: date | None
+    """The last billed day when the provider shortened its billing (HE §9.3), else None."""
     version: int
     created_at: datetime
     updated_at: datetime
@@ -305,6 +307,7 @@ def _unique_rules(draft: MailboxDraft) -> tuple[UniqueRule, ...]:
 
 _COLUMNS: dict[str, Column] = {
     "id": Mailbox.id,
+    "billing_ends_on": Mailbox.billing_ends_on_override,
     "address": Mailbox.address,
     "local_part": Mailbox.local_part,
     "display_name": Mailbox.display_name,

@@ -70,6 +70,7 @@ EXPECTED_SERVICES: dict[str, Permission] = {
     "audit.audit_export": P.AUDIT,
     "audit.audit_users": P.AUDIT,
     "audit.list_audit": P.AUDIT,
+    "billing_override.shorten_billing": P.BILLING,
     "billing_run.run_billing": P.BILLING,
     "catalogue.add_price": P.SETTINGS,
     "catalogue.create_option": P.SETTINGS,

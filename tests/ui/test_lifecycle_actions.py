@@ -15,6 +15,7 @@ from window_helpers import (
     click_action,
     confirm_and_close,
     confirm_reason,
+    field,
     fill_reason,
     make_window,
     open_view,
@@ -38,6 +39,7 @@ from desktop.services.mailboxes import (
 )
 from desktop.ui.dialogs.reason_dialog import REASON_REQUIRED, ReasonDialog
 from desktop.ui.tabs.specs import RecordKind
+from desktop.ui.views.billing_override_actions import RESTORE, SHORTEN
 from desktop.ui.views.mailbox_actions import BACKUP_CONFIRMATION, EXCEPTION_BUTTON
 from desktop.ui.views.records import MailboxView
 
@@ -90,7 +92,12 @@ def active_mailbox(db: Database, w: World, contract_id: int, name: str) -> Mailb
 def test_one_button_per_move_the_lifecycle_allows(qtbot: QtBot, demo_db: Database) -> None:
     active = list_mailboxes(demo_db, ListQuery(filters={"status": "active"}, limit=1)).rows[0]
     view = open_mailbox(qtbot, demo_db, active.id)
-    assert buttons(view) == ["Suspendre…", "Demander le non-renouvellement…", "Résilier…"]
+    assert buttons(view) == [
+        "Suspendre…",
+        "Demander le non-renouvellement…",
+        "Résilier…",
+        SHORTEN,
+    ]
     screenshot(qtbot, view, "mailbox_view")
 
 
@@ -107,7 +114,7 @@ def test_suspending_asks_the_reason_and_logs_it(qtbot: QtBot, demo_db: Database)
     confirm_and_close(qtbot, dialog)
     assert get_mailbox(demo_db, active.id).status is S.SUSPENDED
     wait_reloaded(qtbot, view, lambda r: r.status is S.SUSPENDED)
-    assert buttons(view) == ["Activer…", "Demander le non-renouvellement…", "Résilier…"]
+    assert buttons(view) == ["Activer…", "Demander le non-renouvellement…", "Résilier…", SHORTEN]
     assert plain(view.notice.text()) == f"{active.display_address} : suspendue."
     qtbot.waitUntil(lambda: bool(view.history.events()), timeout=WAIT)
     latest = view.history.events()[0]
@@ -237,3 +244,28 @@ def test_a_change_made_meanwhile_elsewhere_is_not_overwritten(
     assert "autre-poste" in dialog.form.general_error.text()
     assert dialog.form.general_error.text().endswith("vérifiez-la puis recommencez.")
     assert get_mailbox(demo_db, active.id).status is S.SUSPENDED
+
+
+def test_billing_shortened_then_restored_from_the_record(qtbot: QtBot, demo_db: Database) -> None:
+    active = list_mailboxes(demo_db, ListQuery(filters={"status": "active"}, limit=1)).rows[0]
+    view = open_mailbox(qtbot, demo_db, active.id)
+    dialog = action(qtbot, view, SHORTEN)
+    assert dialog.date is not None and dialog.date.text()  # the month's last day offered
+    fill_reason(dialog, "Départ anticipé accepté à titre exceptionnel.", date(2026, 12, 15))
+    screenshot(qtbot, dialog, "billing_override_dialog")
+    confirm_and_close(qtbot, dialog)
+    wait_reloaded(qtbot, view, lambda r: r.billing_ends_on == date(2026, 12, 15))
+    assert plain(view.notice.text()) == (
+        f"{active.display_address} : facturée jusqu'au 15/12/2026."
+    )
+    assert field(view, "Facturée jusqu'au") == "15/12/2026"
+    assert buttons(view)[-2:] == [SHORTEN, RESTORE]
+    qtbot.waitUntil(lambda: bool(view.history.events()), timeout=WAIT)
+    assert view.history.model.index(0, 3).data() == "jusqu'à la fin → jusqu'au 15/12/2026"
+
+    dialog = action(qtbot, view, RESTORE)
+    assert dialog.date is None
+    fill_reason(dialog, "Erreur de saisie.")
+    confirm_and_close(qtbot, dialog)
+    wait_reloaded(qtbot, view, lambda r: r.billing_ends_on is None)
+    assert RESTORE not in buttons(view)

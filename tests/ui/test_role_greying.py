@@ -23,6 +23,7 @@ from desktop.ui.tabs import invoice_batch
 from desktop.ui.tabs.specs import RecordKind
 from desktop.ui.views import invoice_actions as ia
 from desktop.ui.views.base import RecordView
+from desktop.ui.views.billing_override_actions import SHORTEN
 
 pytestmark = pytest.mark.usefixtures("fresh_settings")
 
@@ -175,10 +176,14 @@ def test_only_the_administrator_may_delete_a_mailbox(qtbot: QtBot, demo_db: Data
     )
     window = window_as(qtbot, demo_db, "carole")
     shown = buttons(open_view(qtbot, window, RecordKind.MAILBOX, terminated))
-    assert shown["Supprimer les données…"] == (False, REFUSED.format("Support"))
-    assert all(
-        enabled for caption, (enabled, _tip) in shown.items() if caption != "Supprimer les données…"
-    )
+    refused = REFUSED.format("Support")
+    assert shown["Supprimer les données…"] == (False, refused)
+    assert shown[SHORTEN] == (False, refused)  # billing's
+    assert set(shown) == {"Supprimer les données…", SHORTEN}
+    active = first_id(demo_db, sa.select(Mailbox.id).where(Mailbox.status == MailboxStatus.ACTIVE))
+    moves = buttons(open_view(qtbot, window, RecordKind.MAILBOX, active))
+    assert moves["Suspendre…"] == moves["Résilier…"] == (True, "")  # support's own moves
+    assert moves[SHORTEN] == (False, refused)
 
 
 def test_the_administrator_sees_everything_enabled(qtbot: QtBot, demo_db: Database) -> None:

@@ -48,6 +48,7 @@ from desktop.ui.tabs.specs import (
 )
 from desktop.ui.views.access_codes import AccessCodesPanel
 from desktop.ui.views.base import Field, RecordView, link, status_html, text
+from desktop.ui.views.billing_override_actions import add_billing_override_actions
 from desktop.ui.views.contract_actions import add_contract_actions
 from desktop.ui.views.domain_actions import add_domain_actions
 from desktop.ui.views.history import HistoryPanel
@@ -230,12 +231,14 @@ class MailboxView(RecordView):
             ("Fin de période", record.ends_on),
             ("Résiliée le", record.terminated_on),
             ("Supprimée le", record.deleted_on),
+            ("Facturée jusqu'au", record.billing_ends_on),
         )
         fields += [(caption, text(french_date(day))) for caption, day in dated if day]
         return fields
 
     def add_actions(self, record: MailboxDetails) -> None:
         add_mailbox_actions(self, record)
+        add_billing_override_actions(self, record)
         add_anonymise_mailbox_action(self, record)
 
     def add_lists(self, record: MailboxDetails) -> None:

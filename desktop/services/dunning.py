@@ -64,6 +64,7 @@ from desktop.services.email_templates import render
 from desktop.services.events import Subject, log_event
 from desktop.services.lifecycle import move_mailbox
 from desktop.services.outbox import queue_email
+from desktop.services.personal_data import forget_contacts
 
 Stage = DunningStage
 S = MailboxStatus
@@ -587,7 +588,8 @@ def _restore(session: Session, client: Client, reminder_at: datetime, actor: str
 
 
 def _delete(session: Session, client: Client, at: datetime, actor: str, step: DunningStep) -> None:
-    """Every account terminated then deleted, its personal data purged; invoices untouched."""
+    """Every account terminated then deleted, its personal data purged, the client's
+    contacts anonymised; invoices untouched."""
     day = _paris_day(at)
     numbers = ", ".join(invoice.number for invoice in step.invoices)
     reason = (
@@ -603,6 +605,7 @@ def _delete(session: Session, client: Client, at: datetime, actor: str, step: Du
         box.deleted_on = day
         move_mailbox(session, box, S.DELETED, reason, actor)
         _purge(session, box)
+    forget_contacts(session, client, actor)
     _set_client_status(session, client, ClientStatus.TERMINATED, reason, actor)
 
 

@@ -436,6 +436,20 @@ def _anonymise_contacts(session: Session, client: Client, actor: str) -> int:
     return len(client.contacts)
 
 
+def forget_contacts(session: Session, client: Client, actor: str) -> int:
+    """The client's contacts anonymised, here and in their audit rows; how many.
+
+    The late-payment sequence's deletion step (business rules §6): the people's
+    data goes with the service, the debtor's own identity stays on its record
+    and invoices to recover the debt (the retention purge takes it later).
+    """
+    count = _anonymise_contacts(session, client, actor)
+    session.flush()
+    for contact_id in _audited_ids(session, Contact.__tablename__, client.id):
+        scrub_audit(session, Contact.__tablename__, contact_id)
+    return count
+
+
 def _anonymise_mandates(session: Session, client_id: int, actor: str) -> int:
     mandates = list(
         session.execute(

@@ -10,7 +10,9 @@ import sqlalchemy as sa
 
 from desktop.db.engine import Database
 from desktop.db.models import (
+    AuditLog,
     Client,
+    Contact,
     DunningEvent,
     Invoice,
     InvoiceLine,
@@ -23,12 +25,14 @@ from desktop.domain.clock import PARIS
 from desktop.domain.dunning import dunning_deadlines
 from desktop.domain.enums import (
     ClientStatus,
+    ContactRole,
     DunningStage,
     InvoiceStatus,
     MailboxStatus,
     OutboxStatus,
     PaymentMethod,
 )
+from desktop.services.clients import ContactDraft, get_client, update_client
 from desktop.services.dunning import (
     RESTORE_REASON,
     DunningReport,
@@ -39,7 +43,7 @@ from desktop.services.dunning import (
 )
 from desktop.services.payments import record_payment
 from tests.documents.pdf_helpers import store_provider
-from tests.services.factories import ACTOR
+from tests.services.factories import ACTOR, business_draft
 from tests.services.invoice_helpers import issued_invoice
 from tests.services.lifecycle_helpers import move, started
 
@@ -72,6 +76,20 @@ def late_client(db: Database) -> Late:
     with db.read_session() as session:
         assert session.get(Invoice, invoice_id).due_on == date(2026, 4, 1)  # type: ignore[union-attr]
     return Late(world.world.client_id, invoice_id, number, (first, second), third)
+
+
+def add_contact(db: Database, client_id: int) -> int:
+    """A person of the client, through the client's own form."""
+    details = get_client(db, client_id)
+    anne = ContactDraft(
+        role=ContactRole.ADMINISTRATOR,
+        name="Anne Roux",
+        email="anne@acme.fr",
+        phone="06 12 34 56 78",
+    )
+    draft = business_draft(contacts=(anne,))
+    saved = update_client(db, client_id, draft, expected_version=details.version, actor="alice")
+    return saved.contacts[0].id
 
 
 def statuses(db: Database, late: Late) -> tuple[ClientStatus, list[MailboxStatus], MailboxStatus]:
@@ -202,7 +220,9 @@ def test_timeline_reminder_suspension_then_confirmed_deletion(db: Database) -> N
     assert len(events(db)) == 2 and len(outbox(db)) == 2
     assert statuses(db, late)[1] == [S.SUSPENDED, S.SUSPENDED]
 
-    # Confirmed by staff: every account deleted and purged; invoices untouched.
+    # Confirmed by staff: every account deleted and purged, the contacts anonymised;
+    # invoices untouched.
+    contact_id = add_contact(db, late.client_id)
     confirmed_at = DELETE_AT + timedelta(hours=3)
     report = run_dunning(db, confirmed_at, actor="bob", confirmed_deletions={late.client_id})
     assert stages(report) == [Stage.DELETION] and report.done[0].accounts == 3
@@ -215,6 +235,17 @@ def test_timeline_reminder_suspension_then_confirmed_deletion(db: Database) -> N
             assert box.display_name is None
             assert box.address == f"supprime-{box_id}@acme.fr"
             assert box.deleted_on == date(2026, 4, 20)
+        contact = session.get(Contact, contact_id)
+        assert contact is not None
+        assert (contact.name, contact.email, contact.phone) == ("Anonyme", None, None)
+        trail = session.scalars(
+            sa.select(AuditLog.after).where(
+                AuditLog.entity == "contact", AuditLog.entity_id == contact_id
+            )
+        ).all()
+        assert trail and "Anne Roux" not in str(trail) and "06 12" not in str(trail)
+        client = session.get(Client, late.client_id)
+        assert client is not None and client.name == "Acme Industrie"  # the debtor stays
     assert invoice_snapshot(db, late.invoice_id) == invoice_before
     assert invoice_before[1] is InvoiceStatus.ISSUED
     assert len(outbox(db)) == 3 and "supprimé" in outbox(db)[2][2]

@@ -153,6 +153,7 @@ BUILDING_BLOCKS = {  # take a Session: only called inside a guarded service's tr
     "issuing.issue_invoices",
     "lifecycle.move_mailbox",
     "payments.settle",
+    "personal_data.forget_contacts",
     "quotes.carry_prices",
     "sepa_export.reject_debit",
 }

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from desktop.db import audit
 from desktop.db.engine import Database
-from desktop.db.models import Client, Invoice, InvoiceLine, Provider
+from desktop.db.models import Client, Invoice, InvoiceLine, Provider, SepaMandate
 from desktop.domain.addresses import PostalAddress
 from desktop.domain.banking import mask_iban
 from desktop.domain.clock import paris_today, utc_now
@@ -32,7 +32,7 @@ from desktop.errors import UserError
 from desktop.services.access import requires
 from desktop.services.counters import series_key, take_values
 from desktop.services.invoice_fields import document_payload
-from desktop.services.mandates import active_mandate
+from desktop.services.mandates import active_mandates
 
 CHAIN_SERIES = "document-chain"
 
@@ -88,6 +88,7 @@ def issue_invoices(
     provider = _provider(session)
     seller = snapshot(provider, SELLER_FIELDS)
     buyers = _buyers(session, {d.client_id for d in drafts})
+    mandates = active_mandates(session, {d.client_id for d in drafts if _debited(d)})
     lines = _lines(session, invoice_ids)
     # The chain lock last: other desktops wait for it only while numbers are taken.
     chain = _lock_chain(session, len(invoice_ids))
@@ -103,7 +104,7 @@ def issue_invoices(
             "seller_json": seller,
             "chain_index": chain.index + offset,
             "previous_hash": previous,
-            **_buyer_columns(buyers[draft.client_id], _debit_terms(session, draft)),
+            **_buyer_columns(buyers[draft.client_id], _debit_terms(draft, mandates)),
         }
         payload = document_payload({**_row(draft), **values}, lines[draft.id])
         previous = chain_hash(previous, payload)
@@ -193,13 +194,17 @@ def _buyers(session: Session, client_ids: set[int]) -> dict[int, Client]:
     return {client.id: client for client in clients}
 
 
-def _debit_terms(session: Session, draft: sa.Row[Any]) -> dict[str, str]:
+def _debited(draft: sa.Row[Any]) -> bool:
+    return bool(
+        draft.payment_method == PaymentMethod.SEPA_DEBIT and draft.kind == InvoiceKind.INVOICE
+    )
+
+
+def _debit_terms(draft: sa.Row[Any], mandates: Mapping[int, SepaMandate]) -> dict[str, str]:
     """For an invoice collected by direct debit, what its pre-notification names: the
     mandate's reference and the debited account, masked (the invoice can serve as the
     pre-notification, invoicing-fr.md); nothing when no mandate is active yet."""
-    if draft.payment_method != PaymentMethod.SEPA_DEBIT or draft.kind != InvoiceKind.INVOICE:
-        return {}
-    mandate = active_mandate(session, draft.client_id)
+    mandate = mandates.get(draft.client_id) if _debited(draft) else None
     if mandate is None:
         return {}
     return {"sepa_mandate_rum": mandate.rum, "sepa_debtor_iban": mask_iban(mandate.iban)}

@@ -165,16 +165,25 @@ def active_mandate(
             session, client_id, None
         )
         return found
-    return session.scalars(
+    return active_mandates(session, {client_id}).get(client_id)
+
+
+def active_mandates(session: Session, client_ids: set[int]) -> dict[int, SepaMandate]:
+    """Each client's mandate to debit with when no contract is named, in one SELECT: its
+    client-wide active mandate, else its latest signed active one."""
+    found: dict[int, SepaMandate] = {}
+    for mandate in session.scalars(
         sa.select(SepaMandate)
-        .where(SepaMandate.client_id == client_id, SepaMandate.status == MandateStatus.ACTIVE)
+        .where(SepaMandate.client_id.in_(client_ids), SepaMandate.status == MandateStatus.ACTIVE)
         .order_by(
+            SepaMandate.client_id,
             SepaMandate.contract_id.is_not(None),  # a client-wide mandate first
             SepaMandate.signed_on.desc(),
             SepaMandate.id.desc(),
         )
-        .limit(1)
-    ).first()
+    ):
+        found.setdefault(mandate.client_id, mandate)
+    return found
 
 
 @requires(Permission.SEPA)

@@ -12,9 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QProgressDialog, QStyle
+from PySide6.QtWidgets import QProgressDialog, QStyle
 
 from desktop.documents.xlsx import ExportCancelled
 from desktop.domain.clock import paris_today
@@ -24,6 +23,7 @@ from desktop.ui.formatting import french_int
 from desktop.ui.progress import Cancelled, Progress, run_with_progress
 from desktop.ui.tabs.record_tab import RecordTab
 from desktop.ui.tabs.specs import RecordKind
+from desktop.ui.workbook_path import ask_workbook_path
 
 if TYPE_CHECKING:
     from desktop.ui.main_window import MainWindow
@@ -78,19 +78,8 @@ def tab_query(tab: RecordTab) -> tuple[ExportSpec, ListQuery, dict[str, str]]:
 
 def ask_target(window: MainWindow, spec: ExportSpec) -> Path | None:
     """The file chosen by the user (``.xlsx`` added if missing), or None if cancelled."""
-    settings = QSettings()
-    folder = Path(str(settings.value(FOLDER_KEY, str(Path.home()))))
-    suggested = folder / spec.file_name(paris_today())
-    chosen, _ = QFileDialog.getSaveFileName(
-        window, f"Exporter « {spec.title} » vers Excel", str(suggested), "Classeur Excel (*.xlsx)"
-    )
-    if not chosen:
-        return None
-    path = Path(chosen)
-    if path.suffix.lower() != ".xlsx":
-        path = path.with_name(path.name + ".xlsx")
-    settings.setValue(FOLDER_KEY, str(path.parent))
-    return path
+    title = f"Exporter « {spec.title} » vers Excel"
+    return ask_workbook_path(window, title, spec.file_name(paris_today()), FOLDER_KEY)
 
 
 def export_current_tab(window: MainWindow) -> QProgressDialog | None:

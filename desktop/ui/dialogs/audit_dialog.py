@@ -15,11 +15,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QSettings, Qt, QTimer
+from PySide6.QtCore import QModelIndex, Qt, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QFileDialog,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -48,6 +47,7 @@ from desktop.ui.formatting import french_datetime, french_int
 from desktop.ui.models.rows_model import RowColumn, RowsModel, rows_table
 from desktop.ui.widgets.date_field import DateField
 from desktop.ui.widgets.enum_combo import EnumCombo
+from desktop.ui.workbook_path import ask_workbook_path
 
 TITLE = "Journal d'audit"
 PAGE_SIZE = 200
@@ -280,19 +280,8 @@ class AuditDialog(QDialog):
 
     def ask_path(self) -> Path | None:
         """The workbook chosen (``.xlsx`` added when missing), None when cancelled."""
-        settings = QSettings()
-        folder = Path(str(settings.value(FOLDER_KEY, str(Path.home()))))
-        suggested = folder / f"journal-audit-{self.today():%Y-%m-%d}.xlsx"
-        chosen, _ = QFileDialog.getSaveFileName(
-            self, "Exporter le journal d'audit", str(suggested), "Classeur Excel (*.xlsx)"
-        )
-        if not chosen:
-            return None
-        path = Path(chosen)
-        if path.suffix.lower() != ".xlsx":
-            path = path.with_name(path.name + ".xlsx")
-        settings.setValue(FOLDER_KEY, str(path.parent))
-        return path
+        name = f"journal-audit-{self.today():%Y-%m-%d}.xlsx"
+        return ask_workbook_path(self, "Exporter le journal d'audit", name, FOLDER_KEY)
 
     def export(self) -> None:
         path = self.ask_path()
